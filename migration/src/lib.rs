@@ -1,0 +1,29 @@
+//! Closeloop's schema, as sea-orm migrations. The same migrations run on SQLite (the embedded
+//! default) and PostgreSQL, so they only use what the schema builder renders for both.
+
+pub use sea_orm_migration::prelude::*;
+
+mod common;
+mod m20261203_000001_workspaces_members;
+mod m20261203_000002_accounts;
+mod m20261203_000003_templates;
+mod m20261203_000004_projects;
+mod m20261203_000005_activities_notes_conversations;
+mod m20261203_000006_playbooks_outbox_jobs;
+
+/// Runs the migrations below in order; `down` undoes them in reverse.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261203_000001_workspaces_members::migration()),
+            Box::new(m20261203_000002_accounts::migration()),
+            Box::new(m20261203_000003_templates::migration()),
+            Box::new(m20261203_000004_projects::migration()),
+            Box::new(m20261203_000005_activities_notes_conversations::migration()),
+            Box::new(m20261203_000006_playbooks_outbox_jobs::migration()),
+        ]
+    }
+}

@@ -1,0 +1,98 @@
+//! Recording and reading activity. Services call [`record`] inside the transaction of the
+//! change it describes, so history and data never disagree.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::entities::activity;
+use crate::error::AppResult;
+use crate::graphql::pagination::{Page, paged};
+
+/// What an activity record is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    Task(Uuid),
+    Project(Uuid),
+    Account(Uuid),
+    Contact(Uuid),
+    Template(Uuid),
+}
+
+impl Subject {
+    fn kind_and_id(self) -> (&'static str, Uuid) {
+        match self {
+            Subject::Task(id) => ("task", id),
+            Subject::Project(id) => ("project", id),
+            Subject::Account(id) => ("account", id),
+            Subject::Contact(id) => ("contact", id),
+            Subject::Template(id) => ("template", id),
+        }
+    }
+}
+
+/// One change to record. `action` is a dotted verb such as `task.completed`.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub workspace_id: Uuid,
+    /// The member who made the change; `None` for the system (playbooks, scheduled jobs).
+    pub actor_id: Option<Uuid>,
+    pub subject: Subject,
+    pub action: &'static str,
+    pub account_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+    pub details: Value,
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    change: Change,
+    now: DateTime<Utc>,
+) -> AppResult<activity::Model> {
+    let (subject_type, subject_id) = change.subject.kind_and_id();
+    let row = activity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(change.workspace_id),
+        actor_id: Set(change.actor_id),
+        subject_type: Set(subject_type.to_owned()),
+        subject_id: Set(subject_id),
+        account_id: Set(change.account_id),
+        project_id: Set(change.project_id),
+        task_id: Set(change.task_id),
+        action: Set(change.action.to_owned()),
+        details: Set(change.details),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(row)
+}
+
+/// Which activity to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ActivityFilter {
+    pub account_id: Option<Uuid>,
+    pub project_id: Option<Uuid>,
+    pub task_id: Option<Uuid>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    filter: ActivityFilter,
+    page: Page,
+) -> AppResult<Vec<activity::Model>> {
+    let mut select = activity::Entity::find().filter(activity::Column::WorkspaceId.eq(workspace_id));
+    if let Some(id) = filter.account_id {
+        select = select.filter(activity::Column::AccountId.eq(id));
+    }
+    if let Some(id) = filter.project_id {
+        select = select.filter(activity::Column::ProjectId.eq(id));
+    }
+    if let Some(id) = filter.task_id {
+        select = select.filter(activity::Column::TaskId.eq(id));
+    }
+    Ok(paged(select, activity::Column::Id, page).all(db).await?)
+}

@@ -1,0 +1,156 @@
+//! The command line: `closeloop [serve]`, `migrate`, `schema`, `token create`.
+//! Every flag can also be given as an environment variable (see `--help`).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{DatabaseSettings, LogFormat, ServerSettings};
+use crate::entities::enums::MemberRole;
+use crate::values::{EmailAddress, Name};
+use crate::{db, graphql, server, telemetry, workspaces};
+
+#[derive(Debug, Parser)]
+#[command(name = "closeloop", version, about = "Close the loop on NPS feedback")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+
+    /// Settings for `serve`, also accepted without the subcommand.
+    #[command(flatten)]
+    pub server: ServerSettings,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run pending migrations, then serve the API (the default).
+    Serve(Box<ServerSettings>),
+    /// Apply, roll back or list migrations.
+    Migrate {
+        #[arg(value_enum, default_value_t = MigrateAction::Up)]
+        action: MigrateAction,
+        /// How many migrations `down` rolls back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// Print the GraphQL schema (SDL); `schema.graphql` holds the same text.
+    Schema,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MigrateAction {
+    Up,
+    Down,
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print a new API token, creating the workspace and member if they do not exist.
+    Create(TokenCreate),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreate {
+    #[arg(long)]
+    pub workspace: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// The member's email; defaults to `<role>@closeloop.localhost`.
+    #[arg(long)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Manager,
+    Csm,
+    Viewer,
+}
+
+impl From<RoleArg> for MemberRole {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Admin => MemberRole::Admin,
+            RoleArg::Manager => MemberRole::Manager,
+            RoleArg::Csm => MemberRole::Csm,
+            RoleArg::Viewer => MemberRole::Viewer,
+        }
+    }
+}
+
+/// Parses the command line, runs the command, and turns failures into an exit code.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let format = match &cli.command {
+        Some(Command::Serve(settings)) => settings.log_format,
+        None => cli.server.log_format,
+        Some(_) => LogFormat::Text,
+    };
+    telemetry::init(format);
+
+    match execute(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        None => server::serve(&cli.database, &cli.server).await,
+        Some(Command::Serve(settings)) => server::serve(&cli.database, &settings).await,
+        Some(Command::Migrate { action, steps }) => migrate(&cli.database, action, steps).await,
+        Some(Command::Schema) => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Some(Command::Token { command: TokenCommand::Create(args) }) => {
+            create_token(&cli.database, args).await
+        }
+    }
+}
+
+async fn migrate(database: &DatabaseSettings, action: MigrateAction, steps: u32) -> anyhow::Result<()> {
+    database.validate()?;
+    let db = db::connect(database).await.context("connecting to the database")?;
+    match action {
+        MigrateAction::Up => Migrator::up(&db, None).await?,
+        MigrateAction::Down => Migrator::down(&db, Some(steps)).await?,
+        MigrateAction::Status => Migrator::status(&db).await?,
+    }
+    Ok(())
+}
+
+async fn create_token(database: &DatabaseSettings, args: TokenCreate) -> anyhow::Result<()> {
+    database.validate()?;
+    let db = db::connect(database).await.context("connecting to the database")?;
+    let clock = SystemClock;
+    let shared: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
+    server::prepare_database(&db, &shared).await?;
+
+    let role = MemberRole::from(args.role);
+    let email = args.email.unwrap_or_else(|| format!("{role:?}@closeloop.localhost").to_lowercase());
+    let workspace = Name::parse("workspace", &args.workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email = EmailAddress::parse("email", &email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = workspaces::service::issue_token_for(&db, workspace, email, role, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the token: {e}"))?;
+    println!("{}", token.secret);
+    Ok(())
+}

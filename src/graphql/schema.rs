@@ -1,0 +1,81 @@
+//! Assembles the schema from each domain's query and mutation roots, with the limits on.
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::clock::SharedClock;
+use crate::config::QueryLimits;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(
+    crate::workspaces::graphql::WorkspaceQuery,
+    crate::members::graphql::MemberQuery,
+    crate::accounts::graphql::AccountQuery,
+    crate::contacts::graphql::ContactQuery,
+    crate::surveys::graphql::SurveyQuery,
+    crate::notes::graphql::NoteQuery,
+    crate::conversations::graphql::ConversationQuery,
+    crate::activity::graphql::ActivityQuery,
+    crate::templates::graphql::TemplateQuery,
+    crate::projects::graphql::ProjectQuery,
+    crate::tasks::graphql::TaskQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    crate::workspaces::graphql::WorkspaceMutation,
+    crate::members::graphql::MemberMutation,
+    crate::accounts::graphql::AccountMutation,
+    crate::contacts::graphql::ContactMutation,
+    crate::notes::graphql::NoteMutation,
+    crate::conversations::graphql::ConversationMutation,
+    crate::templates::graphql::TemplateMutation,
+    crate::projects::graphql::ProjectMutation,
+    crate::tasks::graphql::TaskMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Options that change what clients may ask, beyond the numeric limits.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    pub introspection: bool,
+    pub field_suggestions: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        SchemaOptions {
+            introspection: true,
+            field_suggestions: true,
+        }
+    }
+}
+
+pub fn build_schema(
+    db: DatabaseConnection,
+    clock: SharedClock,
+    limits: &QueryLimits,
+    options: SchemaOptions,
+) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .data(db)
+        .data(clock)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .limit_directives(limits.directives);
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !options.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,21 @@
+//! Closeloop: a backend that turns NPS feedback into work that gets done.
+//!
+//! Data flows one way: HTTP → GraphQL resolver → domain service → entities and database.
+//! Each domain module holds its service functions and its GraphQL types.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod members;
+pub mod server;
+pub mod telemetry;
+pub mod templates;
+pub mod values;
+pub mod workspaces;

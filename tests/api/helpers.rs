@@ -1,0 +1,187 @@
+//! `TestApp`: a running server over a database of its own, and ways to talk to it.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use chrono::{TimeZone, Utc};
+use closeloop::clock::{Clock, ManualClock, SharedClock};
+use closeloop::config::{DatabaseSettings, LogFormat, QueryLimits, ServerSettings};
+use closeloop::entities::enums::MemberRole;
+use closeloop::server::{Server, prepare_database};
+use closeloop::values::{EmailAddress, Name};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+/// A server under test. Dropping it stops the server.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    /// A token of the default workspace's admin.
+    pub token: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub clock: Arc<ManualClock>,
+    /// SQL statements executed since the last [`TestApp::reset_statements`].
+    pub statements: Arc<AtomicUsize>,
+    _shutdown: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+/// 2026-03-02 09:00 UTC, a Monday: the time every test starts at.
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_else(Utc::now)
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        capture_logs();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = database_url(&dir).await;
+        let settings = DatabaseSettings { url, max_connections: 8 };
+
+        let mut db = closeloop::db::connect(&settings).await.expect("connect");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let shared: SharedClock = clock.clone();
+        let token = prepare_database(&db, &shared).await.expect("prepare").expect("bootstrap token");
+
+        let server_settings = ServerSettings {
+            addr: "127.0.0.1:0".parse().expect("addr"),
+            introspection: true,
+            field_suggestions: true,
+            limits: QueryLimits::default(),
+            log_format: LogFormat::Text,
+        };
+        let server = Server::build(db.clone(), &server_settings, shared).await.expect("build");
+        let address = format!("http://{}", server.local_addr().expect("local addr"));
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+
+        TestApp {
+            address,
+            token: token.secret,
+            client: reqwest::Client::new(),
+            db,
+            clock,
+            statements,
+            _shutdown: shutdown,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a GraphQL request with the admin token; returns the JSON body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_as(&self.token, query, variables).await
+    }
+
+    /// Sends a GraphQL request with the given token; returns the JSON body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json body")
+    }
+
+    /// A token for a member with `role`, in the workspace named (created if missing).
+    pub async fn token_for(&self, workspace: &str, email: &str, role: MemberRole) -> String {
+        let workspace = Name::parse("workspace", workspace).expect("workspace name");
+        let email = EmailAddress::parse("email", email).expect("email");
+        closeloop::workspaces::service::issue_token_for(&self.db, workspace, email, role, self.clock.now())
+            .await
+            .expect("token")
+            .secret
+    }
+
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server that
+/// `TEST_DATABASE_URL` points at (its own database per test, so tests run in parallel).
+async fn database_url(dir: &tempfile::TempDir) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
+    }
+}
+
+/// Every log line of the test process, so tests can look for what the server logged.
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+#[derive(Clone)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = LogBuffer(buffer.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("info,sqlx=warn,sea_orm=warn")
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    });
+}
+
+/// Whether any log line so far contains `needle`.
+pub fn logs_contain(needle: &str) -> bool {
+    LOGS.get()
+        .map(|buffer| {
+            let bytes = buffer.lock().unwrap_or_else(PoisonError::into_inner);
+            String::from_utf8_lossy(&bytes).contains(needle)
+        })
+        .unwrap_or(false)
+}
+
+/// The `extensions.code` of the first error of a GraphQL response, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// Panics with the whole body when a GraphQL response has errors; returns `data`.
+pub fn data(body: &Value) -> &Value {
+    assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+    &body["data"]
+}

@@ -1,0 +1,9 @@
+//! The integration suite: each test starts the real server on an ephemeral port over its
+//! own database (a SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL`
+//! is set) and talks to it over HTTP.
+
+mod helpers;
+
+mod members;
+mod schema;
+mod workspaces;
