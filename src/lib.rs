@@ -3,18 +3,27 @@
 //! Data flows one way: HTTP → GraphQL resolver → domain service → entities and database.
 //! Each domain module holds its service functions and its GraphQL types.
 
+pub mod accounts;
+pub mod activity;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod contacts;
+pub mod conversations;
 pub mod db;
+pub mod email;
 pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod members;
+pub mod notes;
+pub mod projects;
 pub mod server;
+pub mod surveys;
+pub mod tasks;
 pub mod telemetry;
 pub mod templates;
 pub mod values;
