@@ -50,7 +50,10 @@ pub enum Caller {
 }
 
 /// Resolves credentials to a caller; a database failure is a 500, logged here.
-pub async fn identify(db: &DatabaseConnection, credentials: Credentials) -> Result<Caller, Refusal> {
+pub async fn identify(
+    db: &DatabaseConnection,
+    credentials: Credentials,
+) -> Result<Caller, Refusal> {
     let token = match credentials {
         Credentials::Absent => return Ok(Caller::Anonymous),
         Credentials::Malformed => return Ok(Caller::Rejected),
@@ -58,7 +61,10 @@ pub async fn identify(db: &DatabaseConnection, credentials: Credentials) -> Resu
     };
     match authenticate(db, &token).await {
         Ok(Some(viewer)) => Ok(Caller::Member(viewer)),
-        Ok(None) => Ok(Caller::Rejected),
+        Ok(None) => {
+            tracing::debug!("bearer token refused; the request runs without a viewer");
+            Ok(Caller::Rejected)
+        }
         Err(error) => {
             let correlation_id = Uuid::new_v4();
             tracing::error!(correlation_id = %correlation_id, error = ?error, "authentication failed");

@@ -28,7 +28,9 @@ impl ResponseMedia {
 
     pub fn content_type(self) -> HeaderValue {
         HeaderValue::from_static(match self {
-            ResponseMedia::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            ResponseMedia::GraphqlResponseJson => {
+                "application/graphql-response+json; charset=utf-8"
+            }
             ResponseMedia::Json => "application/json; charset=utf-8",
         })
     }
@@ -97,7 +99,11 @@ fn parse_range(text: &str) -> Option<MediaRange> {
         if let Some((name, value)) = param.split_once('=')
             && name.trim().eq_ignore_ascii_case("q")
         {
-            quality = value.trim().parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q))?;
+            quality = value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|q| (0.0..=1.0).contains(q))?;
         }
     }
     Some(MediaRange {
@@ -130,9 +136,17 @@ fn best_match(ranges: &[MediaRange], media: ResponseMedia) -> Option<Rank> {
         .enumerate()
         .filter_map(|(position, range)| {
             let specificity = specificity(range, media)?;
-            Some(Rank { quality: range.quality, specificity, position })
+            Some(Rank {
+                quality: range.quality,
+                specificity,
+                position,
+            })
         })
-        .max_by(|a, b| a.specificity.cmp(&b.specificity).then(b.position.cmp(&a.position)))
+        .max_by(|a, b| {
+            a.specificity
+                .cmp(&b.specificity)
+                .then(b.position.cmp(&a.position))
+        })
 }
 
 fn specificity(range: &MediaRange, media: ResponseMedia) -> Option<u8> {
@@ -163,7 +177,10 @@ mod tests {
     fn the_first_listed_type_wins_at_equal_quality() {
         let both = "application/graphql-response+json, application/json";
         assert_eq!(accept(both), Some(ResponseMedia::GraphqlResponseJson));
-        assert_eq!(accept("application/json, application/graphql-response+json"), Some(ResponseMedia::Json));
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Some(ResponseMedia::Json)
+        );
     }
 
     #[test]
@@ -174,9 +191,15 @@ mod tests {
 
     #[test]
     fn an_exact_type_outranks_a_wildcard() {
-        assert_eq!(accept("*/*, application/graphql-response+json"), Some(ResponseMedia::GraphqlResponseJson));
+        assert_eq!(
+            accept("*/*, application/graphql-response+json"),
+            Some(ResponseMedia::GraphqlResponseJson)
+        );
         assert_eq!(accept("*/*"), Some(ResponseMedia::Json));
-        assert_eq!(accept("application/*;q=0.1, application/json;q=0"), Some(ResponseMedia::GraphqlResponseJson));
+        assert_eq!(
+            accept("application/*;q=0.1, application/json;q=0"),
+            Some(ResponseMedia::GraphqlResponseJson)
+        );
     }
 
     #[test]

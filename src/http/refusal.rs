@@ -1,8 +1,8 @@
 //! Requests refused before any GraphQL runs, answered in the shape of a GraphQL response
 //! (`{"errors":[{"message", "extensions":{"code"}}]}`) so that clients read one format.
 
-use axum::http::header::{ALLOW, HeaderName};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::header::ALLOW;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::json;
 use uuid::Uuid;
@@ -17,7 +17,8 @@ pub struct Refusal {
     code: &'static str,
     message: String,
     correlation_id: Option<String>,
-    headers: HeaderMap,
+    /// The `Allow` header of a 405.
+    allow: Option<&'static str>,
 }
 
 impl Refusal {
@@ -27,7 +28,7 @@ impl Refusal {
             code,
             message: message.into(),
             correlation_id: None,
-            headers: HeaderMap::new(),
+            allow: None,
         }
     }
 
@@ -42,7 +43,11 @@ impl Refusal {
 
     pub fn unsupported_media_type() -> Self {
         let message = "send the request as `Content-Type: application/json` (UTF-8)";
-        Refusal::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", message)
+        Refusal::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            message,
+        )
     }
 
     pub fn payload_too_large(max_bytes: usize) -> Self {
@@ -58,8 +63,13 @@ impl Refusal {
 
     /// 405 with `Allow: <allow>`, e.g. a mutation sent by GET (`Allow: POST`).
     pub fn method_not_allowed(message: impl Into<String>, allow: &'static str) -> Self {
-        Refusal::new(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", message)
-            .with_header(ALLOW, HeaderValue::from_static(allow))
+        let mut refusal = Refusal::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            message,
+        );
+        refusal.allow = Some(allow);
+        refusal
     }
 
     /// A failure the client cannot fix; the caller has logged it under `correlation_id`.
@@ -73,14 +83,13 @@ impl Refusal {
         refusal
     }
 
-    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.insert(name, value);
-        self
-    }
-
     /// The HTTP response, in the media type negotiated with the client.
     pub fn into_response(self, media: ResponseMedia) -> Response {
-        tracing::debug!(http.status = self.status.as_u16(), code = self.code, "request refused");
+        tracing::debug!(
+            http.status = self.status.as_u16(),
+            code = self.code,
+            "request refused"
+        );
         let mut extensions = json!({ "code": self.code });
         if let Some(correlation_id) = self.correlation_id {
             extensions["correlationId"] = json!(correlation_id);
@@ -88,7 +97,11 @@ impl Refusal {
         let body = json!({ "errors": [{ "message": self.message, "extensions": extensions }] });
 
         let mut response = json_response(self.status, media, &body);
-        response.headers_mut().extend(self.headers);
+        if let Some(allow) = self.allow {
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static(allow));
+        }
         response
     }
 }

@@ -2,8 +2,8 @@
 //! or the parameters of a GET.
 
 use async_graphql::{BatchRequest, Request, Variables};
-use axum::http::Uri;
 use axum::extract::Query;
+use axum::http::Uri;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -37,7 +37,10 @@ pub fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal
         Some(b'[') => {
             let batch: Vec<WireRequest> = serde_json::from_slice(body).map_err(not_a_request)?;
             check_batch_size(batch.len(), max_batch)?;
-            let requests = batch.into_iter().map(into_request).collect::<Result<_, _>>()?;
+            let requests = batch
+                .into_iter()
+                .map(into_request)
+                .collect::<Result<_, _>>()?;
             Ok(BatchRequest::Batch(requests))
         }
         _ => Err(Refusal::bad_request(
@@ -66,8 +69,9 @@ struct GetParams {
 
 /// Reads a GraphQL request from the query string of a GET.
 pub fn parse_query_string(uri: &Uri) -> Result<Request, Refusal> {
-    let Query(params) = Query::<GetParams>::try_from_uri(uri)
-        .map_err(|error| Refusal::bad_request(format!("invalid query string: {}", error.body_text())))?;
+    let Query(params) = Query::<GetParams>::try_from_uri(uri).map_err(|error| {
+        Refusal::bad_request(format!("invalid query string: {}", error.body_text()))
+    })?;
     let query = params
         .query
         .ok_or_else(|| Refusal::bad_request("the `query` parameter is required"))?;
@@ -132,8 +136,18 @@ mod tests {
 
     #[test]
     fn a_body_without_query_or_with_a_bad_shape_is_refused() {
-        for body in [&b"{}"[..], b"[]", b"42", b"{\"query\":1}", b"{\"query\":\"{a}\",\"variables\":[]}", b"{"] {
-            assert!(code_of(parse_body(body, 10)).contains("BAD_REQUEST"), "{body:?}");
+        for body in [
+            &b"{}"[..],
+            b"[]",
+            b"42",
+            b"{\"query\":1}",
+            b"{\"query\":\"{a}\",\"variables\":[]}",
+            b"{",
+        ] {
+            assert!(
+                code_of(parse_body(body, 10)).contains("BAD_REQUEST"),
+                "{body:?}"
+            );
         }
     }
 
@@ -153,7 +167,10 @@ mod tests {
         let request = parse_query_string(&uri);
 
         let request = request.ok();
-        assert_eq!(request.as_ref().and_then(|r| r.operation_name.as_deref()), Some("Q"));
+        assert_eq!(
+            request.as_ref().and_then(|r| r.operation_name.as_deref()),
+            Some("Q")
+        );
         assert!(request.is_some_and(|r| !r.variables.is_empty()));
     }
 }
