@@ -33,6 +33,7 @@ pub fn attach(request: Request, db: &DatabaseConnection, viewer: &Viewer) -> Req
     request
         .data(loader(crate::members::graphql::MemberLoader(scope.clone())))
         .data(loader(crate::accounts::graphql::AccountLoader(scope.clone())))
+        .data(loader(crate::accounts::graphql::AccountProjectsLoader(scope.clone())))
         .data(loader(crate::contacts::graphql::ContactLoader(scope.clone())))
         .data(loader(crate::contacts::graphql::AccountContactsLoader(scope.clone())))
         .data(loader(crate::surveys::graphql::LatestResponseByContact(scope.clone())))

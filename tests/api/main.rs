@@ -4,6 +4,15 @@
 
 mod helpers;
 
+mod accounts;
+mod contacts;
+mod http_rules;
 mod members;
+mod notes;
+mod nplusone;
+mod projects;
+mod robustness;
 mod schema;
+mod tasks;
+mod templates;
 mod workspaces;

@@ -38,7 +38,7 @@ async fn a_database_failure_reaches_the_client_as_a_generic_error_with_a_correla
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert_eq!(message, "Internal server error");
     let extensions = body["errors"][0]["extensions"].to_string().to_lowercase();
-    for internal in ["activities", "sql", "table", "no such", "relation"] {
+    for internal in ["activities", "sql", "no such table", "does not exist"] {
         assert!(!extensions.contains(internal), "internals leaked: {body}");
     }
     let correlation_id = body["errors"][0]["extensions"]["correlationId"].as_str().unwrap_or_default();

@@ -1,0 +1,40 @@
+//! The projects of each account on a page, loaded through one query per batch.
+
+use std::collections::HashMap;
+
+use async_graphql::connection::Connection;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, Result};
+use uuid::Uuid;
+
+use crate::accounts::ranked::{ChildPage, Family, load_pages};
+use crate::entities::project;
+use crate::graphql::loaders::Scope;
+use crate::graphql::pagination::{self, Page};
+use crate::projects::graphql::Project;
+
+const PROJECTS_OF_ACCOUNT: Family<project::Entity> = Family {
+    workspace: project::Column::WorkspaceId,
+    parent: project::Column::AccountId,
+    id: project::Column::Id,
+    parent_of: |p| p.account_id,
+};
+
+/// Loads a page of projects for each account of a batch, in one query.
+pub struct AccountProjectsLoader(pub Scope);
+
+impl Loader<ChildPage> for AccountProjectsLoader {
+    type Value = Vec<project::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ChildPage]) -> Result<HashMap<ChildPage, Vec<project::Model>>> {
+        Ok(load_pages(&self.0.db, self.0.workspace_id, &PROJECTS_OF_ACCOUNT, keys).await?)
+    }
+}
+
+/// A page of an account's projects, batched with the other accounts of the request.
+pub async fn projects_of(ctx: &Context<'_>, account_id: Uuid, page: Page) -> Result<Connection<String, Project>> {
+    let loader = ctx.data::<DataLoader<AccountProjectsLoader>>()?;
+    let rows = loader.load_one(ChildPage::new(account_id, page)).await?.unwrap_or_default();
+    Ok(pagination::connection(rows, page, |p| p.id, Project::from))
+}

@@ -1,0 +1,7 @@
+//! Accounts: the customer companies a workspace looks after, each with an owner (the CSM
+//! whose tasks its projects create), MRR and segment (which playbooks match on), and the
+//! contacts who answer NPS surveys.
+
+pub mod graphql;
+pub mod ranked;
+pub mod service;

@@ -1,0 +1,12 @@
+//! GraphQL types, loaders and queries for NPS responses.
+
+mod loaders;
+mod resolvers;
+mod types;
+
+pub use loaders::{
+    ContactResponsesLoader, LatestResponseByAccount, LatestResponseByContact, latest_of_account,
+    latest_of_contact, responses_of,
+};
+pub use resolvers::SurveyQuery;
+pub use types::NpsResponse;
