@@ -27,6 +27,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database made for this test, dropped with the app.
+    scratch_database: Option<ScratchDatabase>,
 }
 
 /// 2026-03-02 09:00 UTC, a Monday: the time every test starts at.
@@ -38,7 +40,11 @@ impl TestApp {
     pub async fn spawn() -> TestApp {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = database_url(&dir).await;
+        let scratch_database = ScratchDatabase::create().await;
+        let url = match &scratch_database {
+            Some(scratch) => scratch.url.clone(),
+            None => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
+        };
         let settings = DatabaseSettings { url, max_connections: 8 };
 
         let mut db = closeloop::db::connect(&settings).await.expect("connect");
@@ -75,6 +81,7 @@ impl TestApp {
             statements,
             _shutdown: shutdown,
             _dir: dir,
+            scratch_database,
         }
     }
 
@@ -116,22 +123,43 @@ impl TestApp {
     }
 }
 
-/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server that
-/// `TEST_DATABASE_URL` points at (its own database per test, so tests run in parallel).
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if admin_url.starts_with("postgres") => {
-            let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-            format!("{base}/{name}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
+/// A fresh database on the PostgreSQL server that `TEST_DATABASE_URL` points at: each
+/// test gets its own, so tests run in parallel, and it is dropped when the test ends.
+struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    async fn create() -> Option<ScratchDatabase> {
+        let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|url| url.starts_with("postgres"))?;
+        let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        Some(ScratchDatabase { admin_url, name, url })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await.ok()?;
+                admin.execute_unprepared(&statement).await.ok()?;
+                admin.close().await.ok()
+            })
+        });
+        let _ = dropped.join();
     }
 }
 
