@@ -28,7 +28,7 @@ pub struct TestApp {
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     /// The PostgreSQL database made for this test, dropped with the app.
-    scratch_database: Option<ScratchDatabase>,
+    _scratch_database: Option<ScratchDatabase>,
 }
 
 /// 2026-03-02 09:00 UTC, a Monday: the time every test starts at.
@@ -81,7 +81,7 @@ impl TestApp {
             statements,
             _shutdown: shutdown,
             _dir: dir,
-            scratch_database,
+            _scratch_database: scratch_database,
         }
     }
 

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod contacts;
+mod demo;
 mod http_rules;
 mod members;
 mod notes;
