@@ -129,16 +129,24 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Some(Command::SeedDemo { scale, workspace }) => seed_demo(&cli.database, scale, &workspace).await,
-        Some(Command::Token { command: TokenCommand::Create(args) }) => {
-            create_token(&cli.database, args).await
+        Some(Command::SeedDemo { scale, workspace }) => {
+            seed_demo(&cli.database, scale, &workspace).await
         }
+        Some(Command::Token {
+            command: TokenCommand::Create(args),
+        }) => create_token(&cli.database, args).await,
     }
 }
 
-async fn migrate(database: &DatabaseSettings, action: MigrateAction, steps: u32) -> anyhow::Result<()> {
+async fn migrate(
+    database: &DatabaseSettings,
+    action: MigrateAction,
+    steps: u32,
+) -> anyhow::Result<()> {
     database.validate()?;
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     match action {
         MigrateAction::Up => Migrator::up(&db, None).await?,
         MigrateAction::Down => Migrator::down(&db, Some(steps)).await?,
@@ -149,14 +157,19 @@ async fn migrate(database: &DatabaseSettings, action: MigrateAction, steps: u32)
 
 async fn create_token(database: &DatabaseSettings, args: TokenCreate) -> anyhow::Result<()> {
     database.validate()?;
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     let clock = SystemClock;
     let shared: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &shared).await?;
 
     let role = MemberRole::from(args.role);
-    let email = args.email.unwrap_or_else(|| format!("{role:?}@closeloop.localhost").to_lowercase());
-    let workspace = Name::parse("workspace", &args.workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email = args
+        .email
+        .unwrap_or_else(|| format!("{role:?}@closeloop.localhost").to_lowercase());
+    let workspace =
+        Name::parse("workspace", &args.workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
     let email = EmailAddress::parse("email", &email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let token = workspaces::service::issue_token_for(&db, workspace, email, role, clock.now())
         .await
@@ -165,10 +178,16 @@ async fn create_token(database: &DatabaseSettings, args: TokenCreate) -> anyhow:
     Ok(())
 }
 
-async fn seed_demo(database: &DatabaseSettings, scale: usize, workspace: &str) -> anyhow::Result<()> {
+async fn seed_demo(
+    database: &DatabaseSettings,
+    scale: usize,
+    workspace: &str,
+) -> anyhow::Result<()> {
     database.validate()?;
     let scale = demo::check_scale(scale).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 

@@ -9,8 +9,8 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::app::{self, AppState};
-use crate::clock::{SharedClock, SystemClock};
 use crate::auth::tokens::IssuedToken;
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DatabaseSettings, ServerSettings};
 use crate::graphql::schema::SchemaOptions;
 use crate::{db, workspaces};
@@ -48,7 +48,10 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then lets requests in flight finish.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, graphiql = %format!("http://{addr}/"), "serving");
         axum::serve(self.listener, app::router(self.state))
@@ -74,7 +77,9 @@ pub async fn prepare_database(
 pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> anyhow::Result<()> {
     database.validate()?;
     let clock: SharedClock = Arc::new(SystemClock);
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     if let Some(token) = prepare_database(&db, &clock).await? {
         tracing::info!(
             workspace = workspaces::service::DEFAULT_WORKSPACE_NAME,

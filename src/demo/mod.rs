@@ -38,14 +38,28 @@ pub struct SeedReport {
 }
 
 /// Creates the workspace `name` (refusing an existing one) and fills it.
-pub async fn seed(db: &DatabaseConnection, name: &str, scale: usize, now: DateTime<Utc>) -> AppResult<SeedReport> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    name: &str,
+    scale: usize,
+    now: DateTime<Utc>,
+) -> AppResult<SeedReport> {
     let name = Name::parse("workspace", name)?;
     let txn = db::begin_write(db).await?;
-    let workspace = workspaces::create(&txn, name, Timezone::parse("timezone", "Europe/London")?, now).await?;
+    let workspace = workspaces::create(
+        &txn,
+        name,
+        Timezone::parse("timezone", "Europe/London")?,
+        now,
+    )
+    .await?;
     let team = Team::create(&txn, workspace.id, scale, now).await?;
     txn.commit().await?;
 
-    let mut report = SeedReport { members: team.size(), ..SeedReport::default() };
+    let mut report = SeedReport {
+        members: team.size(),
+        ..SeedReport::default()
+    };
     let mut rng = StdRng::seed_from_u64(0x00c1_05e1_00f0);
     let total = scale.max(1) * ACCOUNTS_PER_SCALE;
     for chunk_start in (0..total).step_by(ACCOUNTS_PER_TRANSACTION) {
@@ -66,12 +80,29 @@ struct Team {
 }
 
 impl Team {
-    async fn create(db: &impl ConnectionTrait, workspace_id: Uuid, scale: usize, now: DateTime<Utc>) -> AppResult<Team> {
-        let head = add_member(db, workspace_id, "Morgan Blake", "head", MemberRole::Admin, None, now).await?;
+    async fn create(
+        db: &impl ConnectionTrait,
+        workspace_id: Uuid,
+        scale: usize,
+        now: DateTime<Utc>,
+    ) -> AppResult<Team> {
+        let head = add_member(
+            db,
+            workspace_id,
+            "Morgan Blake",
+            "head",
+            MemberRole::Admin,
+            None,
+            now,
+        )
+        .await?;
         workspaces::update_settings(
             db,
             workspace_id,
-            workspaces::SettingsChanges { head_of_cs_id: Some(Some(head.id)), ..Default::default() },
+            workspaces::SettingsChanges {
+                head_of_cs_id: Some(Some(head.id)),
+                ..Default::default()
+            },
             now,
         )
         .await?;
@@ -79,10 +110,28 @@ impl Team {
         let mut csms = Vec::new();
         for m in 0..managers {
             let manager_name = names::person(m + 7);
-            let manager = add_member(db, workspace_id, &manager_name, &format!("manager{m}"), MemberRole::Manager, Some(head.id), now).await?;
+            let manager = add_member(
+                db,
+                workspace_id,
+                &manager_name,
+                &format!("manager{m}"),
+                MemberRole::Manager,
+                Some(head.id),
+                now,
+            )
+            .await?;
             for c in 0..4 {
                 let n = m * 4 + c;
-                let csm = add_member(db, workspace_id, &names::person(n + 20), &format!("csm{n}"), MemberRole::Csm, Some(manager.id), now).await?;
+                let csm = add_member(
+                    db,
+                    workspace_id,
+                    &names::person(n + 20),
+                    &format!("csm{n}"),
+                    MemberRole::Csm,
+                    Some(manager.id),
+                    now,
+                )
+                .await?;
                 csms.push(csm);
             }
         }
@@ -134,10 +183,23 @@ async fn seed_account(
         report.contacts += 1;
         for answer in 0..2 {
             let score = demo_score(rng, index);
-            let responded_at = now - Duration::days(rng.random_range(1..180)) - Duration::hours(answer * 24);
+            let responded_at =
+                now - Duration::days(rng.random_range(1..180)) - Duration::hours(answer * 24);
             let comment = names::comment(score, rng.random_range(0..4));
-            let comment = (!comment.is_empty()).then(|| Text::parse("comment", comment)).transpose()?;
-            let response = crate::surveys::service::record_raw(db, workspace_id, contact.id, score, comment, responded_at, category(score), now).await?;
+            let comment = (!comment.is_empty())
+                .then(|| Text::parse("comment", comment))
+                .transpose()?;
+            let response = crate::surveys::service::record_raw(
+                db,
+                workspace_id,
+                contact.id,
+                score,
+                comment,
+                responded_at,
+                category(score),
+                now,
+            )
+            .await?;
             report.responses += 1;
             if score <= 6 && role != ContactRole::User && worst.is_none_or(|(s, _)| score < s) {
                 worst = Some((score, response.id));
@@ -165,7 +227,10 @@ async fn create_account(
         name: Name::parse("name", &names::company(index))?,
         external_id: Some(Name::parse("externalId", &format!("demo-{index:06}"))?),
         owner_id: team.owner_for(index),
-        mrr_cents: Some(MrrCents::parse("mrrCents", base + rng.random_range(0..base))?),
+        mrr_cents: Some(MrrCents::parse(
+            "mrrCents",
+            base + rng.random_range(0..base),
+        )?),
         segment: Some(Name::parse("segment", segment)?),
     };
     accounts::create(db, workspace_id, None, new, now).await
@@ -184,7 +249,10 @@ async fn create_contact(
     let handle = person.to_lowercase().replace(' ', ".");
     let new = NewContact {
         account_id: account.id,
-        email: EmailAddress::parse("email", &format!("{handle}.{index}@customer{index}.example"))?,
+        email: EmailAddress::parse(
+            "email",
+            &format!("{handle}.{index}@customer{index}.example"),
+        )?,
         name: Some(Name::parse("name", &person)?),
         role,
     };
@@ -199,17 +267,28 @@ async fn start_demo_project(
     response_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let template = crate::templates::service::find_builtin(db, workspace_id, crate::templates::builtin::NPS_DETRACTOR).await?;
+    let template = crate::templates::service::find_builtin(
+        db,
+        workspace_id,
+        crate::templates::builtin::NPS_DETRACTOR,
+    )
+    .await?;
     let start = StartProject {
         account_id: account.id,
         template_id: template.id,
         name: None,
-        severity: if score <= 3 { Severity::High } else { Severity::Normal },
+        severity: if score <= 3 {
+            Severity::High
+        } else {
+            Severity::Normal
+        },
         starts_at: Some(now - Duration::days(i64::from(10 - score))),
         owner_id: None,
         triggering_response_id: Some(response_id),
     };
-    start_project(db, workspace_id, None, start, now).await.map(|_| ())
+    start_project(db, workspace_id, None, start, now)
+        .await
+        .map(|_| ())
 }
 
 /// Scores skewed towards promoters, with a few unhappy accounts that stay unhappy.
@@ -248,6 +327,9 @@ pub fn check_scale(scale: usize) -> AppResult<usize> {
     if (1..=10_000).contains(&scale) {
         Ok(scale)
     } else {
-        Err(AppError::bad_input("scale", "`--scale` must be between 1 and 10000"))
+        Err(AppError::bad_input(
+            "scale",
+            "`--scale` must be between 1 and 10000",
+        ))
     }
 }

@@ -1,22 +1,68 @@
 //! Names and comments for demo data: plausible, varied, and the same on every run.
 
 const FIRST: [&str; 24] = [
-    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Liam",
-    "Maya", "Nikolai", "Olivia", "Priya", "Quentin", "Rosa", "Sam", "Tomas", "Uma", "Victor", "Wen", "Yusuf",
+    "Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
+    "Liam", "Maya", "Nikolai", "Olivia", "Priya", "Quentin", "Rosa", "Sam", "Tomas", "Uma",
+    "Victor", "Wen", "Yusuf",
 ];
 const LAST: [&str; 20] = [
-    "Okafor", "Lindqvist", "Moreau", "Tanaka", "Rossi", "Kowalski", "Haddad", "Nguyen", "Schmidt", "Silva",
-    "Patel", "O'Brien", "Kim", "Novak", "Garcia", "Mensah", "Larsen", "Cohen", "Dubois", "Ivanova",
+    "Okafor",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Rossi",
+    "Kowalski",
+    "Haddad",
+    "Nguyen",
+    "Schmidt",
+    "Silva",
+    "Patel",
+    "O'Brien",
+    "Kim",
+    "Novak",
+    "Garcia",
+    "Mensah",
+    "Larsen",
+    "Cohen",
+    "Dubois",
+    "Ivanova",
 ];
 const COMPANY_A: [&str; 16] = [
-    "Northwind", "Bluefin", "Copperleaf", "Driftwood", "Evergreen", "Foxglove", "Granite", "Harbor",
-    "Ironbark", "Juniper", "Keystone", "Lighthouse", "Meridian", "Nimbus", "Oakridge", "Pinnacle",
+    "Northwind",
+    "Bluefin",
+    "Copperleaf",
+    "Driftwood",
+    "Evergreen",
+    "Foxglove",
+    "Granite",
+    "Harbor",
+    "Ironbark",
+    "Juniper",
+    "Keystone",
+    "Lighthouse",
+    "Meridian",
+    "Nimbus",
+    "Oakridge",
+    "Pinnacle",
 ];
-const COMPANY_B: [&str; 8] = ["Analytics", "Logistics", "Health", "Labs", "Retail", "Energy", "Media", "Systems"];
+const COMPANY_B: [&str; 8] = [
+    "Analytics",
+    "Logistics",
+    "Health",
+    "Labs",
+    "Retail",
+    "Energy",
+    "Media",
+    "Systems",
+];
 
 /// A person's full name.
 pub fn person(n: usize) -> String {
-    format!("{} {}", FIRST[n % FIRST.len()], LAST[(n / FIRST.len() + n) % LAST.len()])
+    format!(
+        "{} {}",
+        FIRST[n % FIRST.len()],
+        LAST[(n / FIRST.len() + n) % LAST.len()]
+    )
 }
 
 /// A company name, unique per index.
@@ -24,7 +70,11 @@ pub fn company(n: usize) -> String {
     let a = COMPANY_A[n % COMPANY_A.len()];
     let b = COMPANY_B[(n / COMPANY_A.len()) % COMPANY_B.len()];
     let round = n / (COMPANY_A.len() * COMPANY_B.len());
-    if round == 0 { format!("{a} {b}") } else { format!("{a} {b} {}", round + 1) }
+    if round == 0 {
+        format!("{a} {b}")
+    } else {
+        format!("{a} {b} {}", round + 1)
+    }
 }
 
 /// What someone who gave `score` might have written.

@@ -89,7 +89,11 @@ pub async fn enqueue(
             let existing = find_by_key(db, email.workspace_id, &email.idempotency_key).await?;
             existing
                 .map(|row| EnqueueOutcome::AlreadyQueued(row.id))
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("outbox insert conflicted but no row exists")))
+                .ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!(
+                        "outbox insert conflicted but no row exists"
+                    ))
+                })
         }
     }
 }
@@ -107,10 +111,17 @@ pub async fn find_by_key(
 }
 
 /// Inserts unless the key exists (a concurrent transaction may have just written it).
-async fn insert_once(db: &impl ConnectionTrait, row: email_outbox::ActiveModel) -> AppResult<Option<Uuid>> {
+async fn insert_once(
+    db: &impl ConnectionTrait,
+    row: email_outbox::ActiveModel,
+) -> AppResult<Option<Uuid>> {
     let id = match &row.id {
         Set(id) => *id,
-        _ => return Err(AppError::internal(anyhow::anyhow!("outbox row without an id"))),
+        _ => {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "outbox row without an id"
+            )));
+        }
     };
     let conflict = OnConflict::columns([
         email_outbox::Column::WorkspaceId,
@@ -131,7 +142,9 @@ async fn suppression(
     parties: &Parties,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Suppression>> {
-    let Some(contact) = &parties.contact else { return Ok(None) };
+    let Some(contact) = &parties.contact else {
+        return Ok(None);
+    };
     if email.template.audience() != Audience::Customer {
         return Ok(None);
     }
@@ -148,7 +161,9 @@ async fn suppression(
         .filter(email_outbox::Column::ContactId.eq(contact.id))
         .filter(email_outbox::Column::TemplateKey.is_in(customer_keys))
         .filter(email_outbox::Column::CreatedAt.gt(since))
-        .filter(email_outbox::Column::Status.is_not_in([OutboxStatus::Discarded, OutboxStatus::Failed]))
+        .filter(
+            email_outbox::Column::Status.is_not_in([OutboxStatus::Discarded, OutboxStatus::Failed]),
+        )
         .count(db)
         .await?;
     Ok((recent > 0).then_some(Suppression::FrequencyCap))
@@ -166,7 +181,10 @@ struct Parties {
 impl Parties {
     async fn load(db: &impl ConnectionTrait, email: &OutgoingEmail) -> AppResult<Parties> {
         let ws = email.workspace_id;
-        let workspace = workspace::Entity::find_by_id(ws).one(db).await?.ok_or(AppError::NotFound("workspace"))?;
+        let workspace = workspace::Entity::find_by_id(ws)
+            .one(db)
+            .await?
+            .ok_or(AppError::NotFound("workspace"))?;
         let (contact, member) = match email.recipient {
             Recipient::Contact(id) => (Some(find_contact(db, ws, id).await?), None),
             Recipient::Member(id) => (None, Some(find_member(db, ws, id).await?)),
@@ -177,20 +195,31 @@ impl Parties {
         };
         let account_id = email.account_id.or(contact.as_ref().map(|c| c.account_id));
         let account = match account_id {
-            Some(id) => account::Entity::find_by_id(id)
-                .filter(account::Column::WorkspaceId.eq(ws))
-                .one(db)
-                .await?,
+            Some(id) => {
+                account::Entity::find_by_id(id)
+                    .filter(account::Column::WorkspaceId.eq(ws))
+                    .one(db)
+                    .await?
+            }
             None => None,
         };
-        Ok(Parties { workspace, contact, member, sender, account })
+        Ok(Parties {
+            workspace,
+            contact,
+            member,
+            sender,
+            account,
+        })
     }
 
     fn context(&self, extra: &Value) -> Value {
         let mut context = Map::new();
         context.insert("workspace".into(), json!({ "name": self.workspace.name }));
         if let Some(contact) = &self.contact {
-            context.insert("contact".into(), person(contact.name.as_deref(), &contact.email));
+            context.insert(
+                "contact".into(),
+                person(contact.name.as_deref(), &contact.email),
+            );
         }
         if let Some(member) = &self.member {
             context.insert("member".into(), person(Some(&member.name), &member.email));
@@ -207,7 +236,12 @@ impl Parties {
         Value::Object(context)
     }
 
-    fn row(&self, email: &OutgoingEmail, rendered: templates::RenderedEmail, now: DateTime<Utc>) -> email_outbox::ActiveModel {
+    fn row(
+        &self,
+        email: &OutgoingEmail,
+        rendered: templates::RenderedEmail,
+        now: DateTime<Utc>,
+    ) -> email_outbox::ActiveModel {
         let (to_email, to_name) = match (&self.contact, &self.member) {
             (Some(contact), _) => (contact.email.clone(), contact.name.clone()),
             (None, Some(member)) => (member.email.clone(), Some(member.name.clone())),
@@ -231,7 +265,11 @@ impl Parties {
             subject: Set(rendered.subject),
             body_text: Set(rendered.body_text),
             body_html: Set(rendered.body_html),
-            status: Set(if email.hold_for_review { OutboxStatus::Held } else { OutboxStatus::Pending }),
+            status: Set(if email.hold_for_review {
+                OutboxStatus::Held
+            } else {
+                OutboxStatus::Pending
+            }),
             attempts: Set(0),
             next_attempt_at: Set(now),
             last_error: Set(None),
@@ -251,7 +289,11 @@ fn person(name: Option<&str>, email: &str) -> Value {
     json!({ "name": name, "first_name": first_name, "email": email })
 }
 
-async fn find_contact(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<contact::Model> {
+async fn find_contact(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<contact::Model> {
     contact::Entity::find_by_id(id)
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -259,7 +301,11 @@ async fn find_contact(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -
         .ok_or(AppError::NotFound("contact"))
 }
 
-async fn find_member(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<team_member::Model> {
+async fn find_member(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<team_member::Model> {
     team_member::Entity::find_by_id(id)
         .filter(team_member::Column::WorkspaceId.eq(workspace_id))
         .one(db)

@@ -58,7 +58,9 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<workspace::Model> {
     if find_by_name(db, &name).await?.is_some() {
-        return Err(AppError::Conflict("a workspace with this name already exists".into()));
+        return Err(AppError::Conflict(
+            "a workspace with this name already exists".into(),
+        ));
     }
     let workspace = workspace::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -84,7 +86,10 @@ pub async fn create(
 /// On a database with no workspace at all, creates the default workspace, its first
 /// admin and a token for them, so the quick start needs no other command. Returns the
 /// token when it made one.
-pub async fn bootstrap(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Option<IssuedToken>> {
+pub async fn bootstrap(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> AppResult<Option<IssuedToken>> {
     let txn = db::begin_write(db).await?;
     if workspace::Entity::find().count(&txn).await? > 0 {
         return Ok(None);
@@ -116,13 +121,26 @@ pub async fn issue_token_for(
     let txn = db::begin_write(db).await?;
     let workspace = match find_by_name(&txn, &workspace_name).await? {
         Some(found) => found,
-        None => create(&txn, workspace_name, Timezone::parse("timezone", "UTC")?, now).await?,
+        None => {
+            create(
+                &txn,
+                workspace_name,
+                Timezone::parse("timezone", "UTC")?,
+                now,
+            )
+            .await?
+        }
     };
     let member = match members::find_by_email(&txn, workspace.id, &email).await? {
         Some(found) => found,
         None => {
             let name = Name::parse("name", email.as_str().split('@').next().unwrap_or("member"))?;
-            let new = NewMember { email, name, role, manager_id: None };
+            let new = NewMember {
+                email,
+                name,
+                role,
+                manager_id: None,
+            };
             members::create(&txn, workspace.id, new, now).await?
         }
     };
@@ -155,7 +173,9 @@ pub async fn update_settings(
         && name.as_str() != current.name
         && find_by_name(db, name).await?.is_some()
     {
-        return Err(AppError::Conflict("a workspace with this name already exists".into()));
+        return Err(AppError::Conflict(
+            "a workspace with this name already exists".into(),
+        ));
     }
 
     let mut active: workspace::ActiveModel = current.into();

@@ -33,7 +33,9 @@ pub struct TestApp {
 
 /// 2026-03-02 09:00 UTC, a Monday: the time every test starts at.
 pub fn start_time() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_else(Utc::now)
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
 }
 
 impl TestApp {
@@ -45,7 +47,10 @@ impl TestApp {
             Some(scratch) => scratch.url.clone(),
             None => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
         };
-        let settings = DatabaseSettings { url, max_connections: 8 };
+        let settings = DatabaseSettings {
+            url,
+            max_connections: 8,
+        };
 
         let mut db = closeloop::db::connect(&settings).await.expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -56,7 +61,10 @@ impl TestApp {
 
         let clock = Arc::new(ManualClock::new(start_time()));
         let shared: SharedClock = clock.clone();
-        let token = prepare_database(&db, &shared).await.expect("prepare").expect("bootstrap token");
+        let token = prepare_database(&db, &shared)
+            .await
+            .expect("prepare")
+            .expect("bootstrap token");
 
         let server_settings = ServerSettings {
             addr: "127.0.0.1:0".parse().expect("addr"),
@@ -65,7 +73,9 @@ impl TestApp {
             limits: QueryLimits::default(),
             log_format: LogFormat::Text,
         };
-        let server = Server::build(db.clone(), &server_settings, shared).await.expect("build");
+        let server = Server::build(db.clone(), &server_settings, shared)
+            .await
+            .expect("build");
         let address = format!("http://{}", server.local_addr().expect("local addr"));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
@@ -108,10 +118,16 @@ impl TestApp {
     pub async fn token_for(&self, workspace: &str, email: &str, role: MemberRole) -> String {
         let workspace = Name::parse("workspace", workspace).expect("workspace name");
         let email = EmailAddress::parse("email", email).expect("email");
-        closeloop::workspaces::service::issue_token_for(&self.db, workspace, email, role, self.clock.now())
-            .await
-            .expect("token")
-            .secret
+        closeloop::workspaces::service::issue_token_for(
+            &self.db,
+            workspace,
+            email,
+            role,
+            self.clock.now(),
+        )
+        .await
+        .expect("token")
+        .secret
     }
 
     pub fn reset_statements(&self) {
@@ -133,17 +149,28 @@ struct ScratchDatabase {
 
 impl ScratchDatabase {
     async fn create() -> Option<ScratchDatabase> {
-        let admin_url = std::env::var("TEST_DATABASE_URL").ok().filter(|url| url.starts_with("postgres"))?;
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| url.starts_with("postgres"))?;
         let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+        let admin = Database::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
             .expect("create test database");
         admin.close().await.ok();
-        let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&admin_url);
         let url = format!("{base}/{name}");
-        Some(ScratchDatabase { admin_url, name, url })
+        Some(ScratchDatabase {
+            admin_url,
+            name,
+            url,
+        })
     }
 }
 
@@ -152,7 +179,10 @@ impl Drop for ScratchDatabase {
         let admin_url = self.admin_url.clone();
         let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let admin = Database::connect(&admin_url).await.ok()?;
                 admin.execute_unprepared(&statement).await.ok()?;
@@ -171,7 +201,10 @@ struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for LogBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(buf);
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
 

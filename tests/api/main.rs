@@ -2,6 +2,11 @@
 //! own database (a SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL`
 //! is set) and talks to it over HTTP.
 
+#![expect(
+    clippy::expect_used,
+    reason = "a test helper stops the test at the first broken step of its set-up"
+)]
+
 mod helpers;
 
 mod accounts;
