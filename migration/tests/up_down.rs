@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 20] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -25,6 +25,8 @@ const TABLES: [&str; 18] = [
     "playbooks",
     "email_outbox",
     "job_runs",
+    "email_templates",
+    "instance_secrets",
 ];
 
 #[tokio::test]

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod contacts;
+mod email;
 mod http_rules;
 mod members;
 mod notes;
@@ -13,6 +14,7 @@ mod nplusone;
 mod projects;
 mod robustness;
 mod schema;
+mod smtp;
 mod tasks;
 mod templates;
 mod workspaces;
