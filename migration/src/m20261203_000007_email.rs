@@ -72,7 +72,10 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         self.tables.up(manager).await?;
         for (table, mut column) in added_columns() {
-            let alter = Table::alter().table(table).add_column(&mut column).to_owned();
+            let alter = Table::alter()
+                .table(table)
+                .add_column(&mut column)
+                .to_owned();
             manager.alter_table(alter).await?;
         }
         Ok(())
@@ -81,7 +84,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (table, column) in added_columns().into_iter().rev() {
             let name = column.get_column_name();
-            let alter = Table::alter().table(table).drop_column(Alias::new(name)).to_owned();
+            let alter = Table::alter()
+                .table(table)
+                .drop_column(Alias::new(name))
+                .to_owned();
             manager.alter_table(alter).await?;
         }
         self.tables.down(manager).await

@@ -107,10 +107,10 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
     let current = find(db, workspace_id, id).await?;
-    if let Some(email) = &changes.email {
-        if email.as_str() != current.email {
-            check_email_free(db, workspace_id, email).await?;
-        }
+    if let Some(email) = &changes.email
+        && email.as_str() != current.email
+    {
+        check_email_free(db, workspace_id, email).await?;
     }
 
     let mut diff = serde_json::Map::new();

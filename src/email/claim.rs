@@ -10,7 +10,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
 
 use crate::db;
 use crate::entities::email_outbox::{self, Column};
@@ -19,7 +22,11 @@ use crate::error::AppResult;
 
 /// Statuses a worker may pick up once `next_attempt_at` has passed: pending emails, held
 /// ones whose review window ended, and sends whose lease ran out.
-const DUE: [OutboxStatus; 3] = [OutboxStatus::Pending, OutboxStatus::Held, OutboxStatus::Sending];
+const DUE: [OutboxStatus; 3] = [
+    OutboxStatus::Pending,
+    OutboxStatus::Held,
+    OutboxStatus::Sending,
+];
 
 /// Claims up to `limit` due emails, oldest due first, leased until `lease_until`.
 pub async fn claim_due(
@@ -49,7 +56,10 @@ pub async fn claim_due(
 
     let txn = db::begin_write(db).await?;
     let statement = txn.get_database_backend().build(&claim);
-    let claimed = email_outbox::Entity::find().from_raw_sql(statement).all(&txn).await?;
+    let claimed = email_outbox::Entity::find()
+        .from_raw_sql(statement)
+        .all(&txn)
+        .await?;
     txn.commit().await?;
     Ok(claimed)
 }

@@ -84,7 +84,11 @@ async fn try_deliver(
     if let Some(reason) = batch.stop_reason(row) {
         return record::discard(db, row, reason, clock.now()).await;
     }
-    let sender = Sender { workspace, mail_from: &settings.mail_from, links: &settings.links };
+    let sender = Sender {
+        workspace,
+        mail_from: &settings.mail_from,
+        links: &settings.links,
+    };
     let message_id = match &row.message_id {
         Some(id) => id.clone(),
         None => {
@@ -100,7 +104,15 @@ async fn try_deliver(
     };
     let now = clock.now();
     match sent {
-        Ok(()) => record::sent(db, row, &settings.links.fill(&row.body_text, row.contact_id), now).await,
+        Ok(()) => {
+            record::sent(
+                db,
+                row,
+                &settings.links.fill(&row.body_text, row.contact_id),
+                now,
+            )
+            .await
+        }
         Err(error) => record::failure(db, row, &error, settings.max_attempts, now).await,
     }
 }

@@ -25,12 +25,19 @@ pub struct Sender<'a> {
 
 impl Sender<'_> {
     fn address(&self) -> &str {
-        self.workspace.sender_email.as_deref().unwrap_or(self.mail_from)
+        self.workspace
+            .sender_email
+            .as_deref()
+            .unwrap_or(self.mail_from)
     }
 
     /// `"Sam Rivera via Acme Success"` for a CSM's customer email, else the sender's name.
     fn display_name(&self, row: &email_outbox::Model) -> String {
-        let workspace = self.workspace.sender_name.as_deref().unwrap_or(&self.workspace.name);
+        let workspace = self
+            .workspace
+            .sender_name
+            .as_deref()
+            .unwrap_or(&self.workspace.name);
         let name = match (&row.from_name, &row.reply_to, row.contact_id) {
             (Some(csm), Some(_), Some(_)) if csm != workspace => format!("{csm} via {workspace}"),
             (Some(name), _, _) => name.clone(),
@@ -41,24 +48,45 @@ impl Sender<'_> {
 
     /// A new Message-ID for a row's first attempt: the row id at the sender's domain.
     pub fn message_id(&self, row: &email_outbox::Model) -> String {
-        let domain = self.address().rsplit_once('@').map_or("closeloop.localhost", |(_, domain)| domain);
+        let domain = self
+            .address()
+            .rsplit_once('@')
+            .map_or("closeloop.localhost", |(_, domain)| domain);
         format!("<{}@{domain}>", row.id.simple())
     }
 }
 
 /// Builds the message; a row that cannot become one (an address that does not parse) fails
 /// for good.
-pub fn build(row: &email_outbox::Model, message_id: &str, sender: &Sender<'_>) -> Result<Message, SendError> {
-    let from_address: Address = sender.address().parse().map_err(|_| invalid("the sender address"))?;
-    let to_address: Address = row.to_email.parse().map_err(|_| invalid("the recipient address"))?;
-    let to_name = row.to_name.as_deref().map(one_line).filter(|name| !name.is_empty());
+pub fn build(
+    row: &email_outbox::Model,
+    message_id: &str,
+    sender: &Sender<'_>,
+) -> Result<Message, SendError> {
+    let from_address: Address = sender
+        .address()
+        .parse()
+        .map_err(|_| invalid("the sender address"))?;
+    let to_address: Address = row
+        .to_email
+        .parse()
+        .map_err(|_| invalid("the recipient address"))?;
+    let to_name = row
+        .to_name
+        .as_deref()
+        .map(one_line)
+        .filter(|name| !name.is_empty());
 
     let mut builder = Message::builder()
         .from(Mailbox::new(Some(sender.display_name(row)), from_address))
         .to(Mailbox::new(to_name, to_address))
         .subject(one_line(&row.subject))
         .message_id(Some(message_id.to_owned()));
-    if let Some(reply_to) = row.reply_to.as_deref().and_then(|a| a.parse::<Address>().ok()) {
+    if let Some(reply_to) = row
+        .reply_to
+        .as_deref()
+        .and_then(|a| a.parse::<Address>().ok())
+    {
         builder = builder.reply_to(Mailbox::new(None, reply_to));
     }
     if let Some(contact_id) = row.contact_id {
@@ -69,14 +97,27 @@ pub fn build(row: &email_outbox::Model, message_id: &str, sender: &Sender<'_>) -
 
     let text = sender.links.fill(&row.body_text, row.contact_id);
     let built = match &row.body_html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, sender.links.fill(html, row.contact_id))),
-        None => builder.singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text)),
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            text,
+            sender.links.fill(html, row.contact_id),
+        )),
+        None => builder.singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(text),
+        ),
     };
-    built.map_err(|e| SendError::Permanent { code: None, reason: format!("the message cannot be built: {e}") })
+    built.map_err(|e| SendError::Permanent {
+        code: None,
+        reason: format!("the message cannot be built: {e}"),
+    })
 }
 
 fn invalid(what: &str) -> SendError {
-    SendError::Permanent { code: None, reason: format!("{what} is not a valid email address") }
+    SendError::Permanent {
+        code: None,
+        reason: format!("{what} is not a valid email address"),
+    }
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -91,7 +132,12 @@ impl Header for ListUnsubscribe {
     }
 
     fn parse(raw: &str) -> Result<Self, BoxError> {
-        Ok(ListUnsubscribe(raw.trim().trim_start_matches('<').trim_end_matches('>').to_owned()))
+        Ok(ListUnsubscribe(
+            raw.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned(),
+        ))
     }
 
     fn display(&self) -> HeaderValue {

@@ -66,7 +66,14 @@ pub async fn enqueue(
     if let Some(existing) = find_by_key(db, email.workspace_id, &email.idempotency_key).await? {
         return Ok(EnqueueOutcome::AlreadyQueued(existing.id));
     }
-    let parties = Parties::load(db, email.workspace_id, email.recipient, email.sender_member_id, email.account_id).await?;
+    let parties = Parties::load(
+        db,
+        email.workspace_id,
+        email.recipient,
+        email.sender_member_id,
+        email.account_id,
+    )
+    .await?;
     if let Some(suppression) = suppression(db, &email, &parties, now).await? {
         tracing::info!(workspace.id = %email.workspace_id, email.template = email.template.as_str(), reason = ?suppression, "email suppressed");
         return Ok(EnqueueOutcome::Suppressed(suppression));
@@ -85,7 +92,11 @@ pub async fn enqueue(
             let existing = find_by_key(db, email.workspace_id, &email.idempotency_key).await?;
             existing
                 .map(|row| EnqueueOutcome::AlreadyQueued(row.id))
-                .ok_or_else(|| AppError::internal(anyhow::anyhow!("outbox insert conflicted but no row exists")))
+                .ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!(
+                        "outbox insert conflicted but no row exists"
+                    ))
+                })
         }
     }
 }
@@ -103,10 +114,17 @@ pub async fn find_by_key(
 }
 
 /// Inserts unless the key exists (a concurrent transaction may have just written it).
-async fn insert_once(db: &impl ConnectionTrait, row: email_outbox::ActiveModel) -> AppResult<Option<Uuid>> {
+async fn insert_once(
+    db: &impl ConnectionTrait,
+    row: email_outbox::ActiveModel,
+) -> AppResult<Option<Uuid>> {
     let id = match &row.id {
         Set(id) => *id,
-        _ => return Err(AppError::internal(anyhow::anyhow!("outbox row without an id"))),
+        _ => {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "outbox row without an id"
+            )));
+        }
     };
     let conflict = OnConflict::columns([
         email_outbox::Column::WorkspaceId,
@@ -127,7 +145,9 @@ async fn suppression(
     parties: &Parties,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Suppression>> {
-    let Some(contact) = &parties.contact else { return Ok(None) };
+    let Some(contact) = &parties.contact else {
+        return Ok(None);
+    };
     if email.template.audience() != Audience::Customer {
         return Ok(None);
     }
@@ -151,7 +171,9 @@ async fn suppression(
         .filter(email_outbox::Column::ContactId.eq(contact.id))
         .filter(email_outbox::Column::TemplateKey.is_in(customer_keys))
         .filter(email_outbox::Column::CreatedAt.gt(since))
-        .filter(email_outbox::Column::Status.is_not_in([OutboxStatus::Discarded, OutboxStatus::Failed]))
+        .filter(
+            email_outbox::Column::Status.is_not_in([OutboxStatus::Discarded, OutboxStatus::Failed]),
+        )
         .count(db)
         .await?;
     Ok((recent > 0).then_some(Suppression::FrequencyCap))

@@ -44,13 +44,21 @@ impl Parties {
             None => None,
         };
         let account = match account_id.or(contact.as_ref().map(|c| c.account_id)) {
-            Some(id) => account::Entity::find_by_id(id)
-                .filter(account::Column::WorkspaceId.eq(workspace_id))
-                .one(db)
-                .await?,
+            Some(id) => {
+                account::Entity::find_by_id(id)
+                    .filter(account::Column::WorkspaceId.eq(workspace_id))
+                    .one(db)
+                    .await?
+            }
             None => None,
         };
-        Ok(Parties { workspace, contact, member, sender, account })
+        Ok(Parties {
+            workspace,
+            contact,
+            member,
+            sender,
+            account,
+        })
     }
 
     /// The template variables; `extra` (response, project, tasks, …) is added on top. Email
@@ -59,7 +67,10 @@ impl Parties {
         let mut context = Map::new();
         context.insert("workspace".into(), json!({ "name": self.workspace.name }));
         if let Some(contact) = &self.contact {
-            context.insert("contact".into(), person(contact.name.as_deref(), &contact.email));
+            context.insert(
+                "contact".into(),
+                person(contact.name.as_deref(), &contact.email),
+            );
             context.insert("unsubscribe_url".into(), json!(LINK_PLACEHOLDER));
         }
         if let Some(member) = &self.member {
@@ -83,7 +94,11 @@ fn person(name: Option<&str>, email: &str) -> Value {
     json!({ "name": name, "first_name": first_name, "email": email })
 }
 
-async fn find_contact(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<contact::Model> {
+async fn find_contact(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<contact::Model> {
     contact::Entity::find_by_id(id)
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -91,7 +106,11 @@ async fn find_contact(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -
         .ok_or(AppError::NotFound("contact"))
 }
 
-async fn find_member(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<team_member::Model> {
+async fn find_member(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<team_member::Model> {
     team_member::Entity::find_by_id(id)
         .filter(team_member::Column::WorkspaceId.eq(workspace_id))
         .one(db)

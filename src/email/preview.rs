@@ -39,15 +39,28 @@ pub async fn render(
     Ok(RenderedEmail {
         subject: rendered.subject,
         body_text: links.fill(&rendered.body_text, Some(link_for)),
-        body_html: rendered.body_html.map(|html| links.fill(&html, Some(link_for))),
+        body_html: rendered
+            .body_html
+            .map(|html| links.fill(&html, Some(link_for))),
     })
 }
 
-async fn real_context(db: &impl ConnectionTrait, previewer: Previewer, contact_id: Uuid) -> AppResult<Value> {
+async fn real_context(
+    db: &impl ConnectionTrait,
+    previewer: Previewer,
+    contact_id: Uuid,
+) -> AppResult<Value> {
     let ws = previewer.workspace_id;
     let contact = crate::contacts::service::find(db, ws, contact_id).await?;
     let account = crate::accounts::service::find(db, ws, contact.account_id).await?;
-    let mut parties = Parties::load(db, ws, Recipient::Contact(contact_id), account.owner_id, None).await?;
+    let mut parties = Parties::load(
+        db,
+        ws,
+        Recipient::Contact(contact_id),
+        account.owner_id,
+        None,
+    )
+    .await?;
     parties.member = Some(crate::members::service::find(db, ws, previewer.member_id).await?);
     let latest = nps_response::Entity::find()
         .filter(nps_response::Column::WorkspaceId.eq(ws))
@@ -55,7 +68,8 @@ async fn real_context(db: &impl ConnectionTrait, previewer: Previewer, contact_i
         .order_by_desc(nps_response::Column::RespondedAt)
         .one(db)
         .await?;
-    let response = latest.map(|r| json!({ "response": { "score": r.score, "comment": r.comment } }));
+    let response =
+        latest.map(|r| json!({ "response": { "score": r.score, "comment": r.comment } }));
     Ok(parties.context(&response.unwrap_or(Value::Null)))
 }
 

@@ -4,7 +4,10 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use uuid::Uuid;
 
 use super::transport::SendError;
@@ -34,7 +37,11 @@ fn still_sending(row: &email_outbox::Model) -> sea_orm::UpdateMany<email_outbox:
 }
 
 /// Keeps the Message-ID chosen for the first attempt, for every retry after it.
-pub async fn assign_message_id(db: &DatabaseConnection, row: &email_outbox::Model, id: &str) -> AppResult<()> {
+pub async fn assign_message_id(
+    db: &DatabaseConnection,
+    row: &email_outbox::Model,
+    id: &str,
+) -> AppResult<()> {
     email_outbox::Entity::update_many()
         .col_expr(Column::MessageId, Expr::value(id))
         .filter(Column::Id.eq(row.id))
@@ -45,7 +52,12 @@ pub async fn assign_message_id(db: &DatabaseConnection, row: &email_outbox::Mode
 }
 
 /// Not sent on purpose (the contact unsubscribed or bounced since it was queued).
-pub async fn discard(db: &DatabaseConnection, row: &email_outbox::Model, reason: &str, now: DateTime<Utc>) -> AppResult<Outcome> {
+pub async fn discard(
+    db: &DatabaseConnection,
+    row: &email_outbox::Model,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Outcome> {
     still_sending(row)
         .col_expr(Column::Status, Expr::value(OutboxStatus::Discarded))
         .col_expr(Column::LastError, Expr::value(reason))
@@ -58,7 +70,12 @@ pub async fn discard(db: &DatabaseConnection, row: &email_outbox::Model, reason:
 
 /// Marks the email sent and, for customer email, logs it as a conversation on the account,
 /// in one transaction. `text` is the plain-text part as sent.
-pub async fn sent(db: &DatabaseConnection, row: &email_outbox::Model, text: &str, now: DateTime<Utc>) -> AppResult<Outcome> {
+pub async fn sent(
+    db: &DatabaseConnection,
+    row: &email_outbox::Model,
+    text: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Outcome> {
     let txn = db::begin_write(db).await?;
     let updated = still_sending(row)
         .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
@@ -75,8 +92,15 @@ pub async fn sent(db: &DatabaseConnection, row: &email_outbox::Model, text: &str
     Ok(Outcome::Sent)
 }
 
-async fn log_conversation(db: &impl ConnectionTrait, row: &email_outbox::Model, text: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let (Some(contact_id), Some(account_id)) = (row.contact_id, row.account_id) else { return Ok(()) };
+async fn log_conversation(
+    db: &impl ConnectionTrait,
+    row: &email_outbox::Model,
+    text: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (Some(contact_id), Some(account_id)) = (row.contact_id, row.account_id) else {
+        return Ok(());
+    };
     // The contact may have been deleted since; the conversation stays on the account.
     let contact = contact::Entity::find_by_id(contact_id).one(db).await?;
     conversation::ActiveModel {
@@ -114,7 +138,11 @@ pub async fn failure(
     let (status, due, outcome) = if give_up {
         (OutboxStatus::Failed, now, Outcome::Failed)
     } else {
-        (OutboxStatus::Pending, now + backoff(attempts, rand::rng().random_range(-0.2..=0.2)), Outcome::Retried)
+        (
+            OutboxStatus::Pending,
+            now + backoff(attempts, rand::rng().random_range(-0.2..=0.2)),
+            Outcome::Retried,
+        )
     };
     still_sending(row)
         .col_expr(Column::Status, Expr::value(status))
@@ -131,14 +159,24 @@ pub async fn failure(
         SendError::Transient(_) => None,
     };
     match outcome {
-        Outcome::Failed => tracing::warn!(outbox.id = %row.id, attempts, code, "email failed; it will not be retried"),
-        _ => tracing::warn!(outbox.id = %row.id, attempts, next_attempt_at = %due, "email send failed; will retry"),
+        Outcome::Failed => {
+            tracing::warn!(outbox.id = %row.id, attempts, code, "email failed; it will not be retried")
+        }
+        _ => {
+            tracing::warn!(outbox.id = %row.id, attempts, next_attempt_at = %due, "email send failed; will retry")
+        }
     }
     Ok(outcome)
 }
 
-async fn mark_bounced(db: &DatabaseConnection, row: &email_outbox::Model, now: DateTime<Utc>) -> AppResult<()> {
-    let Some(contact_id) = row.contact_id else { return Ok(()) };
+async fn mark_bounced(
+    db: &DatabaseConnection,
+    row: &email_outbox::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(contact_id) = row.contact_id else {
+        return Ok(());
+    };
     contact::Entity::update_many()
         .col_expr(contact::Column::BouncedAt, Expr::value(now))
         .col_expr(contact::Column::UpdatedAt, Expr::value(now))
@@ -154,7 +192,9 @@ async fn mark_bounced(db: &DatabaseConnection, row: &email_outbox::Model, now: D
 /// fraction, e.g. 0.2) so that a relay coming back is not hit by every retry at once.
 pub fn backoff(attempts: u32, jitter: f64) -> Duration {
     let doublings = attempts.saturating_sub(1).min(20);
-    let base = FIRST_RETRY_SECS.saturating_mul(1_i64 << doublings).min(MAX_RETRY_SECS);
+    let base = FIRST_RETRY_SECS
+        .saturating_mul(1_i64 << doublings)
+        .min(MAX_RETRY_SECS);
     let millis = (base as f64 * 1000.0 * (1.0 + jitter.clamp(-0.5, 0.5))).round();
     Duration::milliseconds(millis as i64)
 }
@@ -165,7 +205,9 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
-        let waits: Vec<i64> = (1..=9).map(|attempts| backoff(attempts, 0.0).num_seconds()).collect();
+        let waits: Vec<i64> = (1..=9)
+            .map(|attempts| backoff(attempts, 0.0).num_seconds())
+            .collect();
 
         assert_eq!(waits, [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
         assert_eq!(backoff(1, 0.2).num_seconds(), 36);

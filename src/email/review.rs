@@ -26,7 +26,12 @@ pub struct EmailFilter {
 }
 
 /// Emails in the order they were queued.
-pub async fn list(db: &impl ConnectionTrait, workspace_id: Uuid, filter: EmailFilter, page: Page) -> AppResult<Vec<email_outbox::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    filter: EmailFilter,
+    page: Page,
+) -> AppResult<Vec<email_outbox::Model>> {
     let mut select = email_outbox::Entity::find().filter(Column::WorkspaceId.eq(workspace_id));
     if let Some(status) = filter.status {
         select = select.filter(Column::Status.eq(status));
@@ -37,7 +42,11 @@ pub async fn list(db: &impl ConnectionTrait, workspace_id: Uuid, filter: EmailFi
     Ok(paged(select, Column::Id, page).all(db).await?)
 }
 
-pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<email_outbox::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<email_outbox::Model> {
     email_outbox::Entity::find_by_id(id)
         .filter(Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -60,12 +69,21 @@ pub struct Actor {
     pub member_id: Uuid,
 }
 
-pub async fn update_draft(db: &impl ConnectionTrait, actor: Actor, id: Uuid, changes: DraftChanges, now: DateTime<Utc>) -> AppResult<email_outbox::Model> {
+pub async fn update_draft(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    id: Uuid,
+    changes: DraftChanges,
+    now: DateTime<Utc>,
+) -> AppResult<email_outbox::Model> {
     let mut values: Vec<(Column, SimpleExpr)> = Vec::new();
     if let Some(subject) = changes.subject {
         let subject = one_line(&subject);
         if subject.is_empty() {
-            return Err(AppError::bad_input("subject", "`subject` must not be empty"));
+            return Err(AppError::bad_input(
+                "subject",
+                "`subject` must not be empty",
+            ));
         }
         values.push((Column::Subject, Expr::value(subject)));
     }
@@ -75,31 +93,82 @@ pub async fn update_draft(db: &impl ConnectionTrait, actor: Actor, id: Uuid, cha
     if let Some(html) = changes.body_html {
         values.push((Column::BodyHtml, Expr::value(html.map(Text::into_inner))));
     }
-    transition(db, actor, id, &[OutboxStatus::Held], values, "email.draft_edited", now).await
+    transition(
+        db,
+        actor,
+        id,
+        &[OutboxStatus::Held],
+        values,
+        "email.draft_edited",
+        now,
+    )
+    .await
 }
 
 /// A held draft goes out at the next delivery pass instead of at the end of its window.
-pub async fn send_draft(db: &impl ConnectionTrait, actor: Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<email_outbox::Model> {
+pub async fn send_draft(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<email_outbox::Model> {
     let values = vec![
         (Column::Status, Expr::value(OutboxStatus::Pending)),
         (Column::NextAttemptAt, Expr::value(now)),
     ];
-    transition(db, actor, id, &[OutboxStatus::Held], values, "email.draft_sent", now).await
+    transition(
+        db,
+        actor,
+        id,
+        &[OutboxStatus::Held],
+        values,
+        "email.draft_sent",
+        now,
+    )
+    .await
 }
 
-pub async fn discard(db: &impl ConnectionTrait, actor: Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<email_outbox::Model> {
+pub async fn discard(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<email_outbox::Model> {
     let values = vec![(Column::Status, Expr::value(OutboxStatus::Discarded))];
-    transition(db, actor, id, &[OutboxStatus::Held, OutboxStatus::Pending], values, "email.discarded", now).await
+    transition(
+        db,
+        actor,
+        id,
+        &[OutboxStatus::Held, OutboxStatus::Pending],
+        values,
+        "email.discarded",
+        now,
+    )
+    .await
 }
 
 /// A failed email is tried again from scratch, with the same Message-ID.
-pub async fn retry(db: &impl ConnectionTrait, actor: Actor, id: Uuid, now: DateTime<Utc>) -> AppResult<email_outbox::Model> {
+pub async fn retry(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<email_outbox::Model> {
     let values = vec![
         (Column::Status, Expr::value(OutboxStatus::Pending)),
         (Column::Attempts, Expr::value(0)),
         (Column::NextAttemptAt, Expr::value(now)),
     ];
-    transition(db, actor, id, &[OutboxStatus::Failed], values, "email.retried", now).await
+    transition(
+        db,
+        actor,
+        id,
+        &[OutboxStatus::Failed],
+        values,
+        "email.retried",
+        now,
+    )
+    .await
 }
 
 /// Applies `values` if the email is in one of `from`; otherwise `NOT_FOUND` or `CONFLICT`.
@@ -122,7 +191,10 @@ async fn transition(
     }
     if update.exec(db).await?.rows_affected == 0 {
         let current = find(db, actor.workspace_id, id).await?;
-        return Err(AppError::Conflict(format!("this email is {} and can no longer be changed that way", status_word(current.status))));
+        return Err(AppError::Conflict(format!(
+            "this email is {} and can no longer be changed that way",
+            status_word(current.status)
+        )));
     }
     let email = find(db, actor.workspace_id, id).await?;
     let change = Change {

@@ -172,7 +172,9 @@ impl FromStr for SmtpUrl {
 fn parse_public_url(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim().trim_end_matches('/');
     let scheme_ok = trimmed.starts_with("http://") || trimmed.starts_with("https://");
-    let clean = !trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c));
+    let clean = !trimmed
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c));
     if scheme_ok && clean && trimmed.len() > "https://".len() {
         Ok(trimmed.to_owned())
     } else {
@@ -193,7 +195,8 @@ mod tests {
 
     #[test]
     fn an_smtp_url_shows_no_credentials() {
-        let url: Result<SmtpUrl, _> = "smtp://sam:hunter2hunter2@mail.example.com:2525?tls=required".parse();
+        let url: Result<SmtpUrl, _> =
+            "smtp://sam:hunter2hunter2@mail.example.com:2525?tls=required".parse();
 
         let shown = url.map(|u| format!("{u:?}"));
 
@@ -204,11 +207,17 @@ mod tests {
     fn secrets_are_redacted_and_bad_values_refused() {
         let secret: Result<Secret, _> = "0123456789abcdef0123456789abcdef".parse();
 
-        assert_eq!(secret.map(|s| format!("{s:?}")).as_deref(), Ok("[redacted]"));
+        assert_eq!(
+            secret.map(|s| format!("{s:?}")).as_deref(),
+            Ok("[redacted]")
+        );
         assert!("short".parse::<Secret>().is_err());
         assert!("ftp://x".parse::<SmtpUrl>().is_err());
         assert!(parse_public_url("javascript:alert(1)").is_err());
-        assert_eq!(parse_public_url("https://cs.example.com/").as_deref(), Ok("https://cs.example.com"));
+        assert_eq!(
+            parse_public_url("https://cs.example.com/").as_deref(),
+            Ok("https://cs.example.com")
+        );
         assert!(parse_address("not an address").is_err());
     }
 }

@@ -28,13 +28,22 @@ pub struct StoredTemplate {
 
 impl StoredTemplate {
     fn default_for(key: TemplateKey) -> Self {
-        StoredTemplate { key, source: defaults::source(key), hold_for_review: false, updated_at: None }
+        StoredTemplate {
+            key,
+            source: defaults::source(key),
+            hold_for_review: false,
+            updated_at: None,
+        }
     }
 
     fn from_row(key: TemplateKey, row: email_template::Model) -> Self {
         StoredTemplate {
             key,
-            source: TemplateSource { subject: row.subject, body_text: row.body_text, body_html: row.body_html },
+            source: TemplateSource {
+                subject: row.subject,
+                body_text: row.body_text,
+                body_html: row.body_html,
+            },
             hold_for_review: row.hold_for_review,
             updated_at: Some(row.updated_at),
         }
@@ -42,13 +51,20 @@ impl StoredTemplate {
 }
 
 /// The workspace's version of `key`, or the default.
-pub async fn get(db: &impl ConnectionTrait, workspace_id: Uuid, key: TemplateKey) -> AppResult<StoredTemplate> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    key: TemplateKey,
+) -> AppResult<StoredTemplate> {
     let row = email_template::Entity::find()
         .filter(email_template::Column::WorkspaceId.eq(workspace_id))
         .filter(email_template::Column::Key.eq(key.as_str()))
         .one(db)
         .await?;
-    Ok(row.map_or_else(|| StoredTemplate::default_for(key), |row| StoredTemplate::from_row(key, row)))
+    Ok(row.map_or_else(
+        || StoredTemplate::default_for(key),
+        |row| StoredTemplate::from_row(key, row),
+    ))
 }
 
 /// Every template, in the order of [`TemplateKey::ALL`].
@@ -95,16 +111,26 @@ pub async fn update(
         email_template::Column::HoldForReview,
         email_template::Column::UpdatedAt,
     ];
-    let upsert = OnConflict::columns([email_template::Column::WorkspaceId, email_template::Column::Key])
-        .update_columns(changed)
-        .to_owned();
-    email_template::Entity::insert(row).on_conflict(upsert).exec_without_returning(db).await?;
+    let upsert = OnConflict::columns([
+        email_template::Column::WorkspaceId,
+        email_template::Column::Key,
+    ])
+    .update_columns(changed)
+    .to_owned();
+    email_template::Entity::insert(row)
+        .on_conflict(upsert)
+        .exec_without_returning(db)
+        .await?;
     tracing::info!(workspace.id = %workspace_id, email.template = key.as_str(), "email template updated");
     get(db, workspace_id, key).await
 }
 
 /// Goes back to the built-in default.
-pub async fn reset(db: &impl ConnectionTrait, workspace_id: Uuid, key: TemplateKey) -> AppResult<StoredTemplate> {
+pub async fn reset(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    key: TemplateKey,
+) -> AppResult<StoredTemplate> {
     email_template::Entity::delete_many()
         .filter(email_template::Column::WorkspaceId.eq(workspace_id))
         .filter(email_template::Column::Key.eq(key.as_str()))
@@ -116,7 +142,10 @@ pub async fn reset(db: &impl ConnectionTrait, workspace_id: Uuid, key: TemplateK
 
 fn check_size(source: &TemplateSource) -> AppResult<()> {
     if source.subject.trim().is_empty() {
-        return Err(AppError::bad_input("subject", "`subject` must not be empty"));
+        return Err(AppError::bad_input(
+            "subject",
+            "`subject` must not be empty",
+        ));
     }
     let parts = [
         ("subject", Some(&source.subject), MAX_SUBJECT_CHARS),
@@ -125,7 +154,10 @@ fn check_size(source: &TemplateSource) -> AppResult<()> {
     ];
     for (field, part, max) in parts {
         if part.is_some_and(|text| text.chars().count() > max) {
-            return Err(AppError::bad_input(field, format!("`{field}` must be at most {max} characters")));
+            return Err(AppError::bad_input(
+                field,
+                format!("`{field}` must be at most {max} characters"),
+            ));
         }
     }
     Ok(())

@@ -29,7 +29,13 @@ pub enum SendError {
 impl SendError {
     /// A 550 answer: the mailbox does not exist (a hard bounce).
     pub fn is_unknown_user(&self) -> bool {
-        matches!(self, SendError::Permanent { code: Some(550), .. })
+        matches!(
+            self,
+            SendError::Permanent {
+                code: Some(550),
+                ..
+            }
+        )
     }
 
     /// A short description for the outbox row: no addresses of ours, no credentials.
@@ -50,7 +56,7 @@ enum Kind {
     Smtp {
         /// `smtp://host:port`, without credentials.
         relay: String,
-        builder: AsyncSmtpTransportBuilder,
+        builder: Box<AsyncSmtpTransportBuilder>,
         current: RwLock<Arc<Smtp>>,
     },
     Files {
@@ -73,14 +79,24 @@ impl Transport {
                     .timeout(Some(deadline))
                     .pool_config(pool);
                 let current = RwLock::new(Arc::new(builder.clone().build()));
-                Kind::Smtp { relay: url.display.clone(), builder, current }
+                Kind::Smtp {
+                    relay: url.display.clone(),
+                    builder: Box::new(builder),
+                    current,
+                }
             }
             None => {
                 std::fs::create_dir_all(&settings.mail_dir).map_err(|e| {
-                    anyhow::anyhow!("creating the mail directory {}: {e}", settings.mail_dir.display())
+                    anyhow::anyhow!(
+                        "creating the mail directory {}: {e}",
+                        settings.mail_dir.display()
+                    )
                 })?;
                 let files = AsyncFileTransport::new(&settings.mail_dir);
-                Kind::Files { dir: settings.mail_dir.clone(), files }
+                Kind::Files {
+                    dir: settings.mail_dir.clone(),
+                    files,
+                }
             }
         };
         Ok(Transport { kind, deadline })
@@ -90,7 +106,9 @@ impl Transport {
     pub fn describe(&self) -> String {
         match &self.kind {
             Kind::Smtp { relay, .. } => format!("the SMTP relay {relay}"),
-            Kind::Files { dir, .. } => format!("`.eml` files in {} (no SMTP_URL set)", dir.display()),
+            Kind::Files { dir, .. } => {
+                format!("`.eml` files in {} (no SMTP_URL set)", dir.display())
+            }
         }
     }
 
@@ -99,20 +117,27 @@ impl Transport {
         let raw = message.formatted();
         let envelope = message.envelope();
         match &self.kind {
-            Kind::Smtp { builder, current, .. } => {
+            Kind::Smtp {
+                builder, current, ..
+            } => {
                 let smtp = Arc::clone(&current.read().unwrap_or_else(PoisonError::into_inner));
                 match tokio::time::timeout(self.deadline, smtp.send_raw(envelope, &raw)).await {
                     Ok(result) => result.map(drop).map_err(classify),
                     Err(_) => {
-                        *current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(builder.clone().build());
+                        *current.write().unwrap_or_else(PoisonError::into_inner) =
+                            Arc::new(builder.clone().build());
                         Err(self.deadline_error())
                     }
                 }
             }
-            Kind::Files { files, .. } => match tokio::time::timeout(self.deadline, files.send_raw(envelope, &raw)).await {
-                Ok(result) => result.map(drop).map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
-                Err(_) => Err(self.deadline_error()),
-            },
+            Kind::Files { files, .. } => {
+                match tokio::time::timeout(self.deadline, files.send_raw(envelope, &raw)).await {
+                    Ok(result) => result
+                        .map(drop)
+                        .map_err(|e| SendError::Transient(format!("writing the .eml file: {e}"))),
+                    Err(_) => Err(self.deadline_error()),
+                }
+            }
         }
     }
 
@@ -125,14 +150,19 @@ impl Transport {
     }
 
     fn deadline_error(&self) -> SendError {
-        SendError::Transient(format!("no answer from the mail server within {} s", self.deadline.as_secs()))
+        SendError::Transient(format!(
+            "no answer from the mail server within {} s",
+            self.deadline.as_secs()
+        ))
     }
 }
 
 /// 4xx, connection and network trouble are transient; 5xx and messages the client cannot
 /// send are permanent.
 fn classify(error: lettre::transport::smtp::Error) -> SendError {
-    let code = error.status().and_then(|code| code.to_string().parse::<u16>().ok());
+    let code = error
+        .status()
+        .and_then(|code| code.to_string().parse::<u16>().ok());
     let reason = short(&error.to_string());
     if error.is_permanent() || error.is_client() {
         SendError::Permanent { code, reason }
@@ -166,8 +196,14 @@ mod tests {
 
     #[test]
     fn only_a_550_is_a_hard_bounce() {
-        let bounce = SendError::Permanent { code: Some(550), reason: "mailbox unavailable".into() };
-        let policy = SendError::Permanent { code: Some(554), reason: "rejected".into() };
+        let bounce = SendError::Permanent {
+            code: Some(550),
+            reason: "mailbox unavailable".into(),
+        };
+        let policy = SendError::Permanent {
+            code: Some(554),
+            reason: "rejected".into(),
+        };
 
         assert!(bounce.is_unknown_user());
         assert!(!policy.is_unknown_user());

@@ -37,7 +37,9 @@ pub struct UnsubscribeLinks {
 
 impl fmt::Debug for UnsubscribeLinks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnsubscribeLinks").field("public_url", &self.public_url).finish_non_exhaustive()
+        f.debug_struct("UnsubscribeLinks")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,18 +53,29 @@ impl UnsubscribeLinks {
 
     /// Signs with `CLOSELOOP_SECRET_KEY`, or with the key kept in the database (made on the
     /// first start), so that links stay valid across restarts and processes.
-    pub async fn load(db: &impl ConnectionTrait, settings: &EmailSettings, now: DateTime<Utc>) -> AppResult<Self> {
+    pub async fn load(
+        db: &impl ConnectionTrait,
+        settings: &EmailSettings,
+        now: DateTime<Utc>,
+    ) -> AppResult<Self> {
         let secret = match &settings.secret_key {
             Some(secret) => secret.expose().to_owned(),
             None => stored_secret(db, now).await?,
         };
-        Ok(UnsubscribeLinks::new(secret.as_bytes(), &settings.public_url))
+        Ok(UnsubscribeLinks::new(
+            secret.as_bytes(),
+            &settings.public_url,
+        ))
     }
 
     /// `<contact id>.<tag>`.
     pub fn token(&self, contact_id: Uuid) -> String {
         let tag = hmac::sign(&self.key, &message(contact_id));
-        format!("{}.{}", contact_id.simple(), URL_SAFE_NO_PAD.encode(tag.as_ref()))
+        format!(
+            "{}.{}",
+            contact_id.simple(),
+            URL_SAFE_NO_PAD.encode(tag.as_ref())
+        )
     }
 
     pub fn url(&self, contact_id: Uuid) -> String {
@@ -75,7 +88,9 @@ impl UnsubscribeLinks {
         let contact_id = Uuid::try_parse(id).ok()?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
         // In constant time, so a tag cannot be found byte by byte.
-        hmac::verify(&self.key, &message(contact_id), &tag).ok().map(|()| contact_id)
+        hmac::verify(&self.key, &message(contact_id), &tag)
+            .ok()
+            .map(|()| contact_id)
     }
 
     /// `text` with the placeholder replaced by the contact's link, or removed when the email
@@ -104,7 +119,11 @@ async fn stored_secret(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResu
         created_at: Set(now),
     };
     instance_secret::Entity::insert(candidate)
-        .on_conflict(OnConflict::column(instance_secret::Column::Name).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(instance_secret::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     instance_secret::Entity::find()
@@ -117,7 +136,11 @@ async fn stored_secret(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResu
 
 /// Marks the contact unsubscribed and records it on their account; a second click changes
 /// nothing. `None` when the contact no longer exists.
-pub async fn unsubscribe(db: &impl ConnectionTrait, contact_id: Uuid, now: DateTime<Utc>) -> AppResult<Option<contact::Model>> {
+pub async fn unsubscribe(
+    db: &impl ConnectionTrait,
+    contact_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Option<contact::Model>> {
     let Some(found) = contact::Entity::find_by_id(contact_id).one(db).await? else {
         return Ok(None);
     };
@@ -150,23 +173,40 @@ mod tests {
 
     #[test]
     fn a_token_verifies_only_with_its_own_tag_and_key() {
-        let links = UnsubscribeLinks::new(b"0123456789abcdef0123456789abcdef", "https://cs.example.com/");
-        let other = UnsubscribeLinks::new(b"another key, another installation", "https://cs.example.com");
+        let links = UnsubscribeLinks::new(
+            b"0123456789abcdef0123456789abcdef",
+            "https://cs.example.com/",
+        );
+        let other = UnsubscribeLinks::new(
+            b"another key, another installation",
+            "https://cs.example.com",
+        );
         let contact = Uuid::now_v7();
 
         let token = links.token(contact);
-        let forged = format!("{}.{}", Uuid::now_v7().simple(), token.split_once('.').map(|(_, t)| t).unwrap_or(""));
+        let forged = format!(
+            "{}.{}",
+            Uuid::now_v7().simple(),
+            token.split_once('.').map(|(_, t)| t).unwrap_or("")
+        );
 
         assert_eq!(links.verify(&token), Some(contact));
         assert_eq!(other.verify(&token), None);
         assert_eq!(links.verify(&forged), None);
         assert_eq!(links.verify("nonsense"), None);
-        assert!(links.url(contact).starts_with("https://cs.example.com/unsubscribe/"));
+        assert!(
+            links
+                .url(contact)
+                .starts_with("https://cs.example.com/unsubscribe/")
+        );
     }
 
     #[test]
     fn the_placeholder_becomes_the_contacts_link() {
-        let links = UnsubscribeLinks::new(b"0123456789abcdef0123456789abcdef", "https://cs.example.com");
+        let links = UnsubscribeLinks::new(
+            b"0123456789abcdef0123456789abcdef",
+            "https://cs.example.com",
+        );
         let contact = Uuid::now_v7();
 
         let filled = links.fill(&format!("Stop: {LINK_PLACEHOLDER}"), Some(contact));

@@ -97,10 +97,18 @@ pub async fn run_once(
     let report = futures::stream::iter(rows)
         .map(|row| deliver::deliver(db, transport, clock, settings, &batch, row))
         .buffer_unordered(settings.concurrency)
-        .fold(DeliveryReport::default(), |report, outcome| async move { report.count(outcome) })
+        .fold(DeliveryReport::default(), |report, outcome| async move {
+            report.count(outcome)
+        })
         .await;
     if report.total() > 0 {
-        tracing::info!(sent = report.sent, retried = report.retried, failed = report.failed, suppressed = report.suppressed, "outbox delivery pass");
+        tracing::info!(
+            sent = report.sent,
+            retried = report.retried,
+            failed = report.failed,
+            suppressed = report.suppressed,
+            "outbox delivery pass"
+        );
     }
     Ok(report)
 }
@@ -116,17 +124,28 @@ pub struct Outbound {
 
 impl Outbound {
     pub fn new(transport: Transport, settings: DeliverySettings) -> Self {
-        Outbound { transport: Arc::new(transport), settings: Arc::new(settings), wakeup: Arc::new(Notify::new()) }
+        Outbound {
+            transport: Arc::new(transport),
+            settings: Arc::new(settings),
+            wakeup: Arc::new(Notify::new()),
+        }
     }
 
     /// The transport and unsubscribe key the settings name; fails at start on a bad setting.
-    pub async fn from_settings(db: &DatabaseConnection, settings: &EmailSettings, now: DateTime<Utc>) -> anyhow::Result<Self> {
+    pub async fn from_settings(
+        db: &DatabaseConnection,
+        settings: &EmailSettings,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
         let links = UnsubscribeLinks::load(db, settings, now)
             .await
             .map_err(|e| anyhow::anyhow!("loading the unsubscribe key: {e:?}"))?;
         let transport = Transport::from_settings(settings)?;
         tracing::info!("email goes to {}", transport.describe());
-        Ok(Outbound::new(transport, DeliverySettings::new(settings, links)))
+        Ok(Outbound::new(
+            transport,
+            DeliverySettings::new(settings, links),
+        ))
     }
 
     /// Asks the loop for a pass now rather than at its next tick.
@@ -181,7 +200,9 @@ impl DeliveryLoop {
         let abort = self.task.abort_handle();
         if tokio::time::timeout(grace, self.task).await.is_err() {
             abort.abort();
-            tracing::warn!("outbox delivery did not finish in time; unfinished emails will be retried");
+            tracing::warn!(
+                "outbox delivery did not finish in time; unfinished emails will be retried"
+            );
         } else {
             tracing::info!("outbox delivery stopped");
         }

@@ -173,10 +173,11 @@ pub async fn update_settings(
     if let Some(Some(head)) = changes.head_of_cs_id {
         members::find(db, workspace_id, head).await?;
     }
-    if let Some(name) = &changes.name {
-        if name.as_str() != current.name && find_by_name(db, name).await?.is_some() {
-            return Err(AppError::Conflict("a workspace with this name already exists".into()));
-        }
+    if let Some(name) = &changes.name
+        && name.as_str() != current.name
+        && find_by_name(db, name).await?.is_some()
+    {
+        return Err(AppError::Conflict("a workspace with this name already exists".into()));
     }
 
     let mut active: workspace::ActiveModel = current.into();

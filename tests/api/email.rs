@@ -31,7 +31,13 @@ pub struct Customer {
 impl Customer {
     pub async fn create(app: &TestApp) -> Customer {
         let sender = json!({ "input": { "senderEmail": "success@acme-cs.io", "senderName": "Acme Success" } });
-        data(&app.graphql("mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { id } }", sender).await);
+        data(
+            &app.graphql(
+                "mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { id } }",
+                sender,
+            )
+            .await,
+        );
         let csm = app
             .graphql(
                 "mutation($input: CreateTeamMemberInput!) { createTeamMember(input: $input) { id } }",
@@ -86,8 +92,12 @@ pub fn uuid(id: &Value) -> Uuid {
 
 /// Queues `email` in a transaction of its own, as a mutation would.
 pub async fn enqueue(app: &TestApp, email: OutgoingEmail) -> EnqueueOutcome {
-    let txn = closeloop::db::begin_write(&app.db).await.expect("transaction");
-    let outcome = outbox::enqueue(&txn, email, app.clock.now()).await.expect("enqueue");
+    let txn = closeloop::db::begin_write(&app.db)
+        .await
+        .expect("transaction");
+    let outcome = outbox::enqueue(&txn, email, app.clock.now())
+        .await
+        .expect("enqueue");
     txn.commit().await.expect("commit");
     outcome
 }

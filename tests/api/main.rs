@@ -2,6 +2,11 @@
 //! own database (a SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL`
 //! is set) and talks to it over HTTP.
 
+#![expect(
+    clippy::expect_used,
+    reason = "helpers outside #[test] functions stop a test on a failed setup step, naming it"
+)]
+
 mod helpers;
 
 mod accounts;

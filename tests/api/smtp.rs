@@ -52,9 +52,22 @@ impl SmtpServer {
     pub async fn start_in(mode: Mode) -> SmtpServer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let rejected = Arc::new(Mutex::new(HashSet::new()));
-        let backend = run_mailin(Collector { received: received.clone(), rejected: rejected.clone(), current: None });
-        let addr = TcpListener::bind("127.0.0.1:0").await.and_then(|l| l.local_addr()).expect("free port");
-        let server = SmtpServer { addr, backend, received, rejected, front: Mutex::new(None) };
+        let backend = run_mailin(Collector {
+            received: received.clone(),
+            rejected: rejected.clone(),
+            current: None,
+        });
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .await
+            .and_then(|l| l.local_addr())
+            .expect("free port");
+        let server = SmtpServer {
+            addr,
+            backend,
+            received,
+            rejected,
+            front: Mutex::new(None),
+        };
         server.set(mode).await;
         server
     }
@@ -66,25 +79,34 @@ impl SmtpServer {
 
     /// Switches the front; connections of the previous mode are cut.
     pub async fn set(&self, mode: Mode) {
-        if let Some(previous) = self.lock_front().take() {
+        let previous = self.lock_front().take();
+        if let Some(previous) = previous {
             previous.abort();
             let _ = previous.await;
         }
         if mode == Mode::Down {
             return;
         }
-        let listener = TcpListener::bind(self.addr).await.expect("the front port is free again");
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .expect("the front port is free again");
         let backend = self.backend;
         *self.lock_front() = Some(tokio::spawn(front(listener, mode, backend)));
     }
 
     /// RCPT TO this address is answered `550 Mailbox unavailable`.
     pub fn reject(&self, address: &str) {
-        self.rejected.lock().unwrap_or_else(PoisonError::into_inner).insert(address.to_owned());
+        self.rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(address.to_owned());
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.received
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn lock_front(&self) -> std::sync::MutexGuard<'_, Option<JoinHandle<()>>> {
@@ -126,7 +148,10 @@ fn run_mailin(handler: Collector) -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("mailin port");
     let addr = listener.local_addr().expect("mailin address");
     let mut server = Server::new(handler);
-    server.with_name("mailin.test").with_num_threads(16).with_tcp_listener(listener);
+    server
+        .with_name("mailin.test")
+        .with_num_threads(16)
+        .with_tcp_listener(listener);
     server.with_ssl(SslConfig::None).expect("no TLS");
     std::thread::spawn(move || {
         let _ = server.serve();
@@ -144,7 +169,12 @@ struct Collector {
 impl Handler for Collector {
     fn rcpt(&mut self, to: &str) -> Response {
         let address = to.trim_matches(['<', '>']);
-        if self.rejected.lock().unwrap_or_else(PoisonError::into_inner).contains(address) {
+        if self
+            .rejected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(address)
+        {
             response::NO_MAILBOX
         } else {
             response::OK
@@ -152,8 +182,15 @@ impl Handler for Collector {
     }
 
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
-        let to = to.iter().map(|t| t.trim_matches(['<', '>']).to_owned()).collect();
-        self.current = Some(Received { from: from.trim_matches(['<', '>']).to_owned(), to, data: String::new() });
+        let to = to
+            .iter()
+            .map(|t| t.trim_matches(['<', '>']).to_owned())
+            .collect();
+        self.current = Some(Received {
+            from: from.trim_matches(['<', '>']).to_owned(),
+            to,
+            data: String::new(),
+        });
         response::OK
     }
 
@@ -166,7 +203,10 @@ impl Handler for Collector {
 
     fn data_end(&mut self) -> Response {
         if let Some(message) = self.current.take() {
-            self.received.lock().unwrap_or_else(PoisonError::into_inner).push(message);
+            self.received
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(message);
         }
         response::OK
     }
@@ -178,7 +218,8 @@ pub fn header(data: &str, name: &str) -> Option<String> {
     let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
     unfolded.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
-        key.eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_owned())
     })
 }
 
@@ -198,7 +239,9 @@ pub fn decoded(data: &str) -> String {
     let bytes = joined.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'=', Some(byte)) => {
                 out.push(byte);

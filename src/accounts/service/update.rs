@@ -39,10 +39,10 @@ pub async fn update(
     if let Some(Some(owner_id)) = changes.owner_id {
         check_owner(db, workspace_id, owner_id).await?;
     }
-    if let Some(Some(external_id)) = &changes.external_id {
-        if current.external_id.as_deref() != Some(external_id.as_str()) {
-            check_external_id_free(db, workspace_id, external_id).await?;
-        }
+    if let Some(Some(external_id)) = &changes.external_id
+        && current.external_id.as_deref() != Some(external_id.as_str())
+    {
+        check_external_id_free(db, workspace_id, external_id).await?;
     }
 
     let owner_changed = changes.owner_id.is_some_and(|owner| owner != current.owner_id);

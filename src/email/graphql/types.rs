@@ -57,7 +57,9 @@ impl Email {
             reply_to: model.reply_to,
             subject: model.subject,
             body_text: links.fill(&model.body_text, model.contact_id),
-            body_html: model.body_html.map(|html| links.fill(&html, model.contact_id)),
+            body_html: model
+                .body_html
+                .map(|html| links.fill(&html, model.contact_id)),
             attempts: model.attempts,
             last_error: model.last_error,
             next_attempt_at: model.next_attempt_at,
@@ -114,7 +116,11 @@ pub struct EmailPreview {
 
 impl From<RenderedEmail> for EmailPreview {
     fn from(rendered: RenderedEmail) -> Self {
-        EmailPreview { subject: rendered.subject, body_text: rendered.body_text, body_html: rendered.body_html }
+        EmailPreview {
+            subject: rendered.subject,
+            body_text: rendered.body_text,
+            body_html: rendered.body_html,
+        }
     }
 }
 
@@ -129,7 +135,11 @@ pub struct EmailTemplateSourceInput {
 
 impl From<EmailTemplateSourceInput> for TemplateSource {
     fn from(input: EmailTemplateSourceInput) -> Self {
-        TemplateSource { subject: input.subject, body_text: input.body_text, body_html: input.body_html }
+        TemplateSource {
+            subject: input.subject,
+            body_text: input.body_text,
+            body_html: input.body_html,
+        }
     }
 }
 

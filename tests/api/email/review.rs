@@ -15,7 +15,10 @@ const SEND: &str = "mutation($id: ID!) { sendDraftEmail(id: $id) { status } }";
 const DISCARD: &str = "mutation($id: ID!) { discardEmail(id: $id) { status } }";
 
 fn held(email: OutgoingEmail) -> OutgoingEmail {
-    OutgoingEmail { hold_for_review: true, ..email }
+    OutgoingEmail {
+        hold_for_review: true,
+        ..email
+    }
 }
 
 async fn hold_thank_yous(app: &TestApp) {
@@ -33,11 +36,15 @@ async fn a_held_draft_is_edited_by_the_csm_and_sent_at_once() {
     let customer = Customer::create(&app).await;
     hold_thank_yous(&app).await;
     let id = queued(enqueue(&app, customer.thank_you("response-1:thanks")).await);
-    let csm = app.token_for("Default workspace", "sam@acme-cs.io", MemberRole::Csm).await;
+    let csm = app
+        .token_for("Default workspace", "sam@acme-cs.io", MemberRole::Csm)
+        .await;
 
     let before_review = app.deliver_outbox().await;
     let edit = json!({ "subject": "A personal thank-you", "bodyText": "Ada, thank you - Sam" });
-    let edited = app.graphql_as(&csm, EDIT, json!({ "id": id, "input": edit })).await;
+    let edited = app
+        .graphql_as(&csm, EDIT, json!({ "id": id, "input": edit }))
+        .await;
     let sent = app.graphql_as(&csm, SEND, json!({ "id": id })).await;
     let delivered = app.deliver_outbox().await;
 
@@ -46,9 +53,18 @@ async fn a_held_draft_is_edited_by_the_csm_and_sent_at_once() {
     assert_eq!(data(&sent)["sendDraftEmail"]["status"], "PENDING");
     assert_eq!(delivered.sent, 1);
     let message = &smtp.received()[0];
-    assert_eq!(header(&message.data, "Subject").as_deref(), Some("A personal thank-you"));
+    assert_eq!(
+        header(&message.data, "Subject").as_deref(),
+        Some("A personal thank-you")
+    );
     assert!(decoded(&message.data).contains("Ada, thank you - Sam"));
-    let again = app.graphql_as(&csm, EDIT, json!({ "id": id, "input": { "subject": "Too late" } })).await;
+    let again = app
+        .graphql_as(
+            &csm,
+            EDIT,
+            json!({ "id": id, "input": { "subject": "Too late" } }),
+        )
+        .await;
     assert_eq!(error_code(&again), Some("CONFLICT"));
 }
 
@@ -95,11 +111,21 @@ async fn viewers_cannot_touch_drafts_and_other_workspaces_cannot_see_them() {
     let app = TestApp::spawn().await;
     let customer = Customer::create(&app).await;
     let id = queued(enqueue(&app, held(customer.thank_you("response-1:thanks"))).await);
-    let viewer = app.token_for("Default workspace", "vera@acme-cs.io", MemberRole::Viewer).await;
-    let stranger = app.token_for("Globex", "admin@globex.io", MemberRole::Admin).await;
+    let viewer = app
+        .token_for("Default workspace", "vera@acme-cs.io", MemberRole::Viewer)
+        .await;
+    let stranger = app
+        .token_for("Globex", "admin@globex.io", MemberRole::Admin)
+        .await;
 
     let by_viewer = app.graphql_as(&viewer, DISCARD, json!({ "id": id })).await;
-    let by_stranger = app.graphql_as(&stranger, "query($id: ID!) { email(id: $id) { status } }", json!({ "id": id })).await;
+    let by_stranger = app
+        .graphql_as(
+            &stranger,
+            "query($id: ID!) { email(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
 
     assert_eq!(error_code(&by_viewer), Some("FORBIDDEN"));
     assert_eq!(error_code(&by_stranger), Some("NOT_FOUND"));
@@ -120,8 +146,14 @@ async fn a_contact_gets_one_customer_email_within_the_workspaces_cap() {
     data(&app.graphql("mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { contactEmailCapDays } }", no_cap).await);
     let uncapped = enqueue(&app, customer.thank_you("response-4:thanks")).await;
 
-    assert_eq!(same_week, EnqueueOutcome::Suppressed(Suppression::FrequencyCap));
-    assert!(matches!(internal, EnqueueOutcome::Queued(_)), "the cap is for customer email only");
+    assert_eq!(
+        same_week,
+        EnqueueOutcome::Suppressed(Suppression::FrequencyCap)
+    );
+    assert!(
+        matches!(internal, EnqueueOutcome::Queued(_)),
+        "the cap is for customer email only"
+    );
     assert!(matches!(next_week, EnqueueOutcome::Queued(_)));
     assert!(matches!(uncapped, EnqueueOutcome::Queued(_)));
 }
@@ -129,14 +161,32 @@ async fn a_contact_gets_one_customer_email_within_the_workspaces_cap() {
 #[tokio::test]
 async fn workspace_email_settings_are_checked_and_for_admins() {
     let app = TestApp::spawn().await;
-    let manager = app.token_for("Default workspace", "max@acme-cs.io", MemberRole::Manager).await;
+    let manager = app
+        .token_for("Default workspace", "max@acme-cs.io", MemberRole::Manager)
+        .await;
     let mutation = "mutation($input: UpdateWorkspaceInput!) { updateWorkspace(input: $input) { contactEmailCapDays reviewWindowMinutes } }";
 
-    let negative = app.graphql(mutation, json!({ "input": { "contactEmailCapDays": -1 } })).await;
-    let by_manager = app.graphql_as(&manager, mutation, json!({ "input": { "reviewWindowMinutes": 5 } })).await;
-    let read = app.graphql("{ workspace { contactEmailCapDays reviewWindowMinutes } }", json!({})).await;
+    let negative = app
+        .graphql(mutation, json!({ "input": { "contactEmailCapDays": -1 } }))
+        .await;
+    let by_manager = app
+        .graphql_as(
+            &manager,
+            mutation,
+            json!({ "input": { "reviewWindowMinutes": 5 } }),
+        )
+        .await;
+    let read = app
+        .graphql(
+            "{ workspace { contactEmailCapDays reviewWindowMinutes } }",
+            json!({}),
+        )
+        .await;
 
     assert_eq!(error_code(&negative), Some("BAD_USER_INPUT"));
     assert_eq!(error_code(&by_manager), Some("FORBIDDEN"));
-    assert_eq!(data(&read)["workspace"], json!({ "contactEmailCapDays": 7, "reviewWindowMinutes": 60 }));
+    assert_eq!(
+        data(&read)["workspace"],
+        json!({ "contactEmailCapDays": 7, "reviewWindowMinutes": 60 })
+    );
 }

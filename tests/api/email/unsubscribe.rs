@@ -12,11 +12,18 @@ fn unsubscribe_path(smtp: &SmtpServer) -> String {
     let received = smtp.received();
     let link = header(&received[0].data, "List-Unsubscribe").unwrap_or_default();
     let link = link.trim_matches(['<', '>']);
-    link.strip_prefix("https://closeloop.test").unwrap_or(link).to_owned()
+    link.strip_prefix("https://closeloop.test")
+        .unwrap_or(link)
+        .to_owned()
 }
 
 async fn unsubscribed(app: &TestApp, customer: &Customer) -> bool {
-    let body = app.graphql("query($id: ID!) { contact(id: $id) { unsubscribed } }", json!({ "id": customer.contact_id })).await;
+    let body = app
+        .graphql(
+            "query($id: ID!) { contact(id: $id) { unsubscribed } }",
+            json!({ "id": customer.contact_id }),
+        )
+        .await;
     data(&body)["contact"]["unsubscribed"] == true
 }
 
@@ -48,8 +55,19 @@ async fn the_unsubscribe_link_confirms_then_stops_customer_email_but_not_interna
     queued(enqueue(&app, customer.notice("response-2:notice")).await);
     assert_eq!(app.deliver_outbox().await.sent, 1);
     assert_eq!(smtp.received()[1].to, ["sam@acme-cs.io"]);
-    let history = app.graphql("query($a: ID) { activities(accountId: $a) { edges { node { action } } } }", json!({ "a": customer.account_id })).await;
-    assert!(data(&history)["activities"]["edges"].as_array().is_some_and(|e| e.iter().any(|e| e["node"]["action"] == "contact.unsubscribed")));
+    let history = app
+        .graphql(
+            "query($a: ID) { activities(accountId: $a) { edges { node { action } } } }",
+            json!({ "a": customer.account_id }),
+        )
+        .await;
+    assert!(
+        data(&history)["activities"]["edges"]
+            .as_array()
+            .is_some_and(|e| e
+                .iter()
+                .any(|e| e["node"]["action"] == "contact.unsubscribed"))
+    );
 }
 
 #[tokio::test]
@@ -81,14 +99,24 @@ async fn email_queued_before_an_unsubscribe_is_discarded_when_it_is_due() {
     let customer = Customer::create(&app).await;
     let token = app.outbound.links().token(customer.contact_id);
     let id = queued(enqueue(&app, customer.thank_you("response-1:thanks")).await);
-    app.client.post(format!("{}/unsubscribe/{token}", app.address)).send().await.expect("POST");
+    app.client
+        .post(format!("{}/unsubscribe/{token}", app.address))
+        .send()
+        .await
+        .expect("POST");
 
     let report = app.deliver_outbox().await;
 
     assert_eq!(report.suppressed, 1);
     assert!(smtp.received().is_empty());
     let discarded = email(&app, &id).await;
-    assert_eq!((discarded["status"].as_str(), discarded["lastError"].as_str()), (Some("DISCARDED"), Some("unsubscribed")));
+    assert_eq!(
+        (
+            discarded["status"].as_str(),
+            discarded["lastError"].as_str()
+        ),
+        (Some("DISCARDED"), Some("unsubscribed"))
+    );
 }
 
 #[tokio::test]
@@ -97,7 +125,10 @@ async fn a_link_with_a_wrong_signature_is_not_found_and_changes_nothing() {
     let customer = Customer::create(&app).await;
     let token = app.outbound.links().token(customer.contact_id);
     let (id, _) = token.split_once('.').unwrap_or_default();
-    let forged = format!("{}/unsubscribe/{id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", app.address);
+    let forged = format!(
+        "{}/unsubscribe/{id}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        app.address
+    );
 
     let get = app.client.get(&forged).send().await.expect("GET");
     let post = app.client.post(&forged).send().await.expect("POST");
