@@ -6,6 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -13,7 +14,6 @@ use crate::db;
 use crate::email::unsubscribe;
 use crate::entities::{contact, workspace};
 use crate::error::AppResult;
-use sea_orm::EntityTrait;
 
 /// The confirmation page.
 pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Response {
