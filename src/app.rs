@@ -35,7 +35,13 @@ impl AppState {
         options: SchemaOptions,
         outbound: Outbound,
     ) -> Self {
-        let schema = build_schema(db.clone(), clock.clone(), &limits, options, outbound.clone());
+        let schema = build_schema(
+            db.clone(),
+            clock.clone(),
+            &limits,
+            options,
+            outbound.clone(),
+        );
         AppState {
             db,
             schema,

@@ -11,7 +11,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{DatabaseSettings, LogFormat, ServerSettings};
 use crate::entities::enums::MemberRole;
 use crate::values::{EmailAddress, Name};
-use crate::{db, graphql, server, telemetry, workspaces};
+use crate::{db, demo, graphql, server, telemetry, workspaces};
 
 #[derive(Debug, Parser)]
 #[command(name = "closeloop", version, about = "Close the loop on NPS feedback")]
@@ -42,6 +42,15 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` holds the same text.
     Schema,
+    /// Create a demo workspace full of realistic data (for trying Closeloop, and benchmarks).
+    SeedDemo {
+        /// Multiplies the data: 25 accounts (75 contacts, 150 responses) per unit.
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        /// Name of the workspace to create; it must not exist yet.
+        #[arg(long, default_value = "Demo workspace")]
+        workspace: String,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -120,15 +129,24 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Some(Command::Token { command: TokenCommand::Create(args) }) => {
-            create_token(&cli.database, args).await
+        Some(Command::SeedDemo { scale, workspace }) => {
+            seed_demo(&cli.database, scale, &workspace).await
         }
+        Some(Command::Token {
+            command: TokenCommand::Create(args),
+        }) => create_token(&cli.database, args).await,
     }
 }
 
-async fn migrate(database: &DatabaseSettings, action: MigrateAction, steps: u32) -> anyhow::Result<()> {
+async fn migrate(
+    database: &DatabaseSettings,
+    action: MigrateAction,
+    steps: u32,
+) -> anyhow::Result<()> {
     database.validate()?;
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     match action {
         MigrateAction::Up => Migrator::up(&db, None).await?,
         MigrateAction::Down => Migrator::down(&db, Some(steps)).await?,
@@ -139,18 +157,44 @@ async fn migrate(database: &DatabaseSettings, action: MigrateAction, steps: u32)
 
 async fn create_token(database: &DatabaseSettings, args: TokenCreate) -> anyhow::Result<()> {
     database.validate()?;
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     let clock = SystemClock;
     let shared: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &shared).await?;
 
     let role = MemberRole::from(args.role);
-    let email = args.email.unwrap_or_else(|| format!("{role:?}@closeloop.localhost").to_lowercase());
-    let workspace = Name::parse("workspace", &args.workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let email = args
+        .email
+        .unwrap_or_else(|| format!("{role:?}@closeloop.localhost").to_lowercase());
+    let workspace =
+        Name::parse("workspace", &args.workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
     let email = EmailAddress::parse("email", &email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let token = workspaces::service::issue_token_for(&db, workspace, email, role, clock.now())
         .await
         .map_err(|e| anyhow::anyhow!("creating the token: {e}"))?;
     println!("{}", token.secret);
+    Ok(())
+}
+
+async fn seed_demo(
+    database: &DatabaseSettings,
+    scale: usize,
+    workspace: &str,
+) -> anyhow::Result<()> {
+    database.validate()?;
+    let scale = demo::check_scale(scale).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
+    server::prepare_database(&db, &clock).await?;
+
+    let report = demo::seed(&db, workspace, scale, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("seeding the demo workspace: {e}"))?;
+    println!("seeded {workspace:?}: {report}");
+    println!("token: closeloop token create --workspace {workspace:?} --role admin");
     Ok(())
 }

@@ -42,7 +42,9 @@ impl DatabaseSettings {
         if supported.iter().any(|prefix| self.url.starts_with(prefix)) {
             Ok(())
         } else {
-            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres:// (got another scheme)")
+            anyhow::bail!(
+                "DATABASE_URL must start with sqlite: or postgres:// (got another scheme)"
+            )
         }
     }
 }
@@ -77,7 +79,11 @@ pub struct ServerSettings {
 #[derive(Debug, Clone, Args)]
 pub struct QueryLimits {
     /// Deepest selection nesting accepted.
-    #[arg(long = "max-query-depth", env = "CLOSELOOP_MAX_QUERY_DEPTH", default_value_t = 12)]
+    #[arg(
+        long = "max-query-depth",
+        env = "CLOSELOOP_MAX_QUERY_DEPTH",
+        default_value_t = 12
+    )]
     pub depth: usize,
 
     /// Highest query cost accepted; a list costs its page size times its children.
@@ -89,11 +95,19 @@ pub struct QueryLimits {
     pub complexity: usize,
 
     /// Most operations in one batched request.
-    #[arg(long = "max-batch-size", env = "CLOSELOOP_MAX_BATCH_SIZE", default_value_t = 10)]
+    #[arg(
+        long = "max-batch-size",
+        env = "CLOSELOOP_MAX_BATCH_SIZE",
+        default_value_t = 10
+    )]
     pub batch_size: usize,
 
     /// Most directives on one field.
-    #[arg(long = "max-directives", env = "CLOSELOOP_MAX_DIRECTIVES", default_value_t = 8)]
+    #[arg(
+        long = "max-directives",
+        env = "CLOSELOOP_MAX_DIRECTIVES",
+        default_value_t = 8
+    )]
     pub directives: usize,
 
     /// Largest request body, in bytes.

@@ -84,17 +84,15 @@ impl From<AppError> for async_graphql::Error {
                     ext.set("correlationId", correlation_id.as_str());
                 })
             }
-            AppError::BadUserInput { message, field } => {
-                async_graphql::Error::new(message).extend_with(|_, ext| {
+            AppError::BadUserInput { message, field } => async_graphql::Error::new(message)
+                .extend_with(|_, ext| {
                     ext.set("code", code);
                     if let Some(field) = field {
                         ext.set("field", field);
                     }
-                })
-            }
-            other => {
-                async_graphql::Error::new(other.to_string()).extend_with(|_, ext| ext.set("code", code))
-            }
+                }),
+            other => async_graphql::Error::new(other.to_string())
+                .extend_with(|_, ext| ext.set("code", code)),
         }
     }
 }

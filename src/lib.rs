@@ -13,6 +13,7 @@ pub mod config;
 pub mod contacts;
 pub mod conversations;
 pub mod db;
+pub mod demo;
 pub mod email;
 pub mod entities;
 pub mod error;

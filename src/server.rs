@@ -11,8 +11,8 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::app::{self, AppState};
-use crate::clock::{SharedClock, SystemClock};
 use crate::auth::tokens::IssuedToken;
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DatabaseSettings, ServerSettings};
 use crate::email::worker::{self, Outbound};
 use crate::graphql::schema::SchemaOptions;
@@ -52,7 +52,10 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then lets requests in flight finish.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         tracing::info!(%addr, graphiql = %format!("http://{addr}/"), "serving");
         axum::serve(self.listener, app::router(self.state))
@@ -78,7 +81,9 @@ pub async fn prepare_database(
 pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> anyhow::Result<()> {
     database.validate()?;
     let clock: SharedClock = Arc::new(SystemClock);
-    let db = db::connect(database).await.context("connecting to the database")?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
     if let Some(token) = prepare_database(&db, &clock).await? {
         tracing::info!(
             workspace = workspaces::service::DEFAULT_WORKSPACE_NAME,
@@ -90,7 +95,9 @@ pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> an
     let server = Server::build(db.clone(), settings, clock.clone()).await?;
     let delivery = worker::spawn(db, clock, server.state().outbound.clone());
     let served = server.run(shutdown_signal()).await;
-    delivery.stop(settings.email.send_timeout() + Duration::from_secs(5)).await;
+    delivery
+        .stop(settings.email.send_timeout() + Duration::from_secs(5))
+        .await;
     served
 }
 

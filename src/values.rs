@@ -25,7 +25,10 @@ impl EmailAddress {
         if valid {
             Ok(EmailAddress(trimmed))
         } else {
-            Err(AppError::bad_input(field, format!("`{field}` is not a valid email address")))
+            Err(AppError::bad_input(
+                field,
+                format!("`{field}` is not a valid email address"),
+            ))
         }
     }
 
@@ -47,7 +50,10 @@ impl Name {
     pub fn parse(field: &'static str, raw: &str) -> AppResult<Self> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            return Err(AppError::bad_input(field, format!("`{field}` must not be empty")));
+            return Err(AppError::bad_input(
+                field,
+                format!("`{field}` must not be empty"),
+            ));
         }
         if trimmed.chars().count() > MAX_NAME_CHARS {
             return Err(AppError::bad_input(
@@ -92,7 +98,10 @@ impl Text {
     pub fn parse_required(field: &'static str, raw: &str) -> AppResult<Self> {
         let text = Text::parse(field, raw)?;
         if text.0.is_empty() {
-            return Err(AppError::bad_input(field, format!("`{field}` must not be empty")));
+            return Err(AppError::bad_input(
+                field,
+                format!("`{field}` must not be empty"),
+            ));
         }
         Ok(text)
     }
@@ -134,10 +143,20 @@ mod tests {
 
     #[test]
     fn email_is_normalised_and_bad_ones_refused() {
-        let email = EmailAddress::parse("email", "  Ada@Example.COM ").map(EmailAddress::into_inner);
+        let email =
+            EmailAddress::parse("email", "  Ada@Example.COM ").map(EmailAddress::into_inner);
         assert_eq!(email.ok().as_deref(), Some("ada@example.com"));
-        for bad in ["", "ada", "ada@", "a b@example.com", "ada@example.com\r\nBcc: x@y.z"] {
-            assert!(EmailAddress::parse("email", bad).is_err(), "{bad:?} was accepted");
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "a b@example.com",
+            "ada@example.com\r\nBcc: x@y.z",
+        ] {
+            assert!(
+                EmailAddress::parse("email", bad).is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 
@@ -146,7 +165,13 @@ mod tests {
         assert!(Name::parse("name", "  ").is_err());
         assert!(Name::parse("name", &"x".repeat(201)).is_err());
         assert!(Name::parse("name", "Ada\r\nBcc: evil@example.com").is_err());
-        assert_eq!(Name::parse("name", " Acme ").map(Name::into_inner).ok().as_deref(), Some("Acme"));
+        assert_eq!(
+            Name::parse("name", " Acme ")
+                .map(Name::into_inner)
+                .ok()
+                .as_deref(),
+            Some("Acme")
+        );
     }
 
     #[test]

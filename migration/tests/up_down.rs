@@ -78,10 +78,17 @@ const ADDED_COLUMNS: [(&str, &str); 4] = [
 async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
     assert_eq!(existing_tables(db).await?, TABLES, "after the first up");
-    assert_eq!(existing_added_columns(db).await?.len(), ADDED_COLUMNS.len(), "after the first up");
+    assert_eq!(
+        existing_added_columns(db).await?.len(),
+        ADDED_COLUMNS.len(),
+        "after the first up"
+    );
 
     Migrator::down(db, Some(1)).await?;
-    assert!(existing_added_columns(db).await?.is_empty(), "after the last migration's down");
+    assert!(
+        existing_added_columns(db).await?.is_empty(),
+        "after the last migration's down"
+    );
     Migrator::up(db, None).await?;
 
     Migrator::down(db, None).await?;
@@ -103,7 +110,9 @@ async fn existing_tables(db: &DatabaseConnection) -> Result<Vec<&'static str>, D
     Ok(existing)
 }
 
-async fn existing_added_columns(db: &DatabaseConnection) -> Result<Vec<(&'static str, &'static str)>, DbErr> {
+async fn existing_added_columns(
+    db: &DatabaseConnection,
+) -> Result<Vec<(&'static str, &'static str)>, DbErr> {
     let manager = SchemaManager::new(db);
     let mut existing = Vec::new();
     for (table, column) in ADDED_COLUMNS {

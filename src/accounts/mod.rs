@@ -2,6 +2,6 @@
 //! whose tasks its projects create), MRR and segment (which playbooks match on), and the
 //! contacts who answer NPS surveys.
 
+pub mod batch;
 pub mod graphql;
-pub mod ranked;
 pub mod service;

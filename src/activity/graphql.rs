@@ -78,8 +78,12 @@ impl ActivityQuery {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
         let filter = ActivityFilter {
-            account_id: account_id.map(|id| parse_id("accountId", &id)).transpose()?,
-            project_id: project_id.map(|id| parse_id("projectId", &id)).transpose()?,
+            account_id: account_id
+                .map(|id| parse_id("accountId", &id))
+                .transpose()?,
+            project_id: project_id
+                .map(|id| parse_id("projectId", &id))
+                .transpose()?,
             task_id: task_id.map(|id| parse_id("taskId", &id)).transpose()?,
         };
         let rows = service::list(ctx.db()?, viewer.workspace_id, filter, page).await?;

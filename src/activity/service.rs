@@ -87,7 +87,8 @@ pub async fn list(
     filter: ActivityFilter,
     page: Page,
 ) -> AppResult<Vec<activity::Model>> {
-    let mut select = activity::Entity::find().filter(activity::Column::WorkspaceId.eq(workspace_id));
+    let mut select =
+        activity::Entity::find().filter(activity::Column::WorkspaceId.eq(workspace_id));
     if let Some(id) = filter.account_id {
         select = select.filter(activity::Column::AccountId.eq(id));
     }

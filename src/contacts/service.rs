@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::accounts::service::note_change;
+use crate::accounts::service::{account_activity, note_change};
 use crate::activity::service::{self as activity, Change, Subject};
 use crate::entities::contact;
 use crate::entities::enums::ContactRole;
@@ -30,7 +30,11 @@ pub struct ContactChanges {
     pub role: Option<ContactRole>,
 }
 
-pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<contact::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<contact::Model> {
     contact::Entity::find_by_id(id)
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -91,7 +95,12 @@ pub async fn create(
     .await?;
 
     let details = json!({ "email": contact.email, "role": role_label(contact.role) });
-    activity::record(db, contact_change(&contact, actor_id, "contact.created", details), now).await?;
+    activity::record(
+        db,
+        contact_change(&contact, actor_id, "contact.created", details),
+        now,
+    )
+    .await?;
     tracing::info!(contact.id = %contact.id, account.id = %contact.account_id, "contact created");
     Ok(contact)
 }
@@ -124,7 +133,12 @@ pub async fn update(
         active.name = Set(name);
     }
     if let Some(role) = changes.role {
-        note_change(&mut diff, "role", &role_label(current.role), &role_label(role));
+        note_change(
+            &mut diff,
+            "role",
+            &role_label(current.role),
+            &role_label(role),
+        );
         active.role = Set(role);
     }
     if diff.is_empty() {
@@ -133,7 +147,12 @@ pub async fn update(
     active.updated_at = Set(now);
     let contact = active.update(db).await?;
 
-    activity::record(db, contact_change(&contact, actor_id, "contact.updated", Value::Object(diff)), now).await?;
+    activity::record(
+        db,
+        contact_change(&contact, actor_id, "contact.updated", Value::Object(diff)),
+        now,
+    )
+    .await?;
     tracing::info!(contact.id = %id, "contact updated");
     Ok(contact)
 }
@@ -151,22 +170,31 @@ pub async fn delete(
     contact::Entity::delete_by_id(contact.id).exec(db).await?;
 
     let details = json!({ "email": contact.email });
-    activity::record(db, contact_change(&contact, actor_id, "contact.deleted", details), now).await?;
+    activity::record(
+        db,
+        contact_change(&contact, actor_id, "contact.deleted", details),
+        now,
+    )
+    .await?;
     tracing::info!(contact.id = %id, account.id = %contact.account_id, "contact deleted");
     Ok(())
 }
 
-fn contact_change(contact: &contact::Model, actor_id: Option<Uuid>, action: &'static str, details: Value) -> Change {
-    Change {
-        workspace_id: contact.workspace_id,
+fn contact_change(
+    contact: &contact::Model,
+    actor_id: Option<Uuid>,
+    action: &'static str,
+    details: Value,
+) -> Change {
+    let subject = Subject::Contact(contact.id);
+    account_activity(
+        contact.workspace_id,
+        contact.account_id,
+        subject,
         actor_id,
-        subject: Subject::Contact(contact.id),
         action,
-        account_id: Some(contact.account_id),
-        project_id: None,
-        task_id: None,
         details,
-    }
+    )
 }
 
 /// The role as the API spells it, for activity details.
@@ -178,9 +206,15 @@ fn role_label(role: ContactRole) -> &'static str {
     }
 }
 
-async fn check_email_free(db: &impl ConnectionTrait, workspace_id: Uuid, email: &EmailAddress) -> AppResult<()> {
+async fn check_email_free(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    email: &EmailAddress,
+) -> AppResult<()> {
     if find_by_email(db, workspace_id, email).await?.is_some() {
-        return Err(AppError::Conflict("a contact with this email already exists".into()));
+        return Err(AppError::Conflict(
+            "a contact with this email already exists".into(),
+        ));
     }
     Ok(())
 }

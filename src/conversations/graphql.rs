@@ -98,11 +98,20 @@ impl ConversationQuery {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
         let filter = ConversationFilter {
-            account_id: account_id.map(|id| parse_id("accountId", &id)).transpose()?,
-            contact_id: contact_id.map(|id| parse_id("contactId", &id)).transpose()?,
+            account_id: account_id
+                .map(|id| parse_id("accountId", &id))
+                .transpose()?,
+            contact_id: contact_id
+                .map(|id| parse_id("contactId", &id))
+                .transpose()?,
         };
         let rows = service::list(ctx.db()?, viewer.workspace_id, filter, page).await?;
-        Ok(pagination::connection(rows, page, |c| c.id, Conversation::from))
+        Ok(pagination::connection(
+            rows,
+            page,
+            |c| c.id,
+            Conversation::from,
+        ))
     }
 }
 
@@ -112,21 +121,35 @@ pub struct ConversationMutation;
 #[Object]
 impl ConversationMutation {
     /// Logs an exchange with a customer, taken part in by the caller.
-    async fn log_conversation(&self, ctx: &Context<'_>, input: LogConversationInput) -> Result<Conversation> {
+    async fn log_conversation(
+        &self,
+        ctx: &Context<'_>,
+        input: LogConversationInput,
+    ) -> Result<Conversation> {
         let viewer = ctx.writer()?;
         let new = NewConversation {
             account_id: parse_id("accountId", &input.account_id)?,
-            contact_id: input.contact_id.map(|id| parse_id("contactId", &id)).transpose()?,
-            project_id: input.project_id.map(|id| parse_id("projectId", &id)).transpose()?,
+            contact_id: input
+                .contact_id
+                .map(|id| parse_id("contactId", &id))
+                .transpose()?,
+            project_id: input
+                .project_id
+                .map(|id| parse_id("projectId", &id))
+                .transpose()?,
             member_id: Some(viewer.member_id),
             direction: input.direction,
             channel: input.channel,
-            subject: input.subject.map(|s| Name::parse("subject", &s)).transpose()?,
+            subject: input
+                .subject
+                .map(|s| Name::parse("subject", &s))
+                .transpose()?,
             body: Text::parse_required("body", &input.body)?,
             occurred_at: input.occurred_at.map(crate::clock::truncate),
             outbox_id: None,
         };
-        let conversation = service::log(ctx.db()?, viewer.workspace_id, new, ctx.clock()?.now()).await?;
+        let conversation =
+            service::log(ctx.db()?, viewer.workspace_id, new, ctx.clock()?.now()).await?;
         Ok(conversation.into())
     }
 }

@@ -46,14 +46,17 @@ pub async fn list(
     filter: ConversationFilter,
     page: Page,
 ) -> AppResult<Vec<conversation::Model>> {
-    let mut select = conversation::Entity::find().filter(conversation::Column::WorkspaceId.eq(workspace_id));
+    let mut select =
+        conversation::Entity::find().filter(conversation::Column::WorkspaceId.eq(workspace_id));
     if let Some(account_id) = filter.account_id {
         select = select.filter(conversation::Column::AccountId.eq(account_id));
     }
     if let Some(contact_id) = filter.contact_id {
         select = select.filter(conversation::Column::ContactId.eq(contact_id));
     }
-    Ok(paged(select, conversation::Column::Id, page).all(db).await?)
+    Ok(paged(select, conversation::Column::Id, page)
+        .all(db)
+        .await?)
 }
 
 /// Logs a conversation on an account. The contact and project, when given, must be the
@@ -66,7 +69,10 @@ pub async fn log(
 ) -> AppResult<conversation::Model> {
     let occurred_at = new.occurred_at.unwrap_or(now);
     if occurred_at > now + CLOCK_SKEW {
-        return Err(AppError::bad_input("occurredAt", "`occurredAt` must not be in the future"));
+        return Err(AppError::bad_input(
+            "occurredAt",
+            "`occurredAt` must not be in the future",
+        ));
     }
     check_links(db, workspace_id, &new).await?;
 
@@ -92,13 +98,19 @@ pub async fn log(
     Ok(conversation)
 }
 
-async fn check_links(db: &impl ConnectionTrait, workspace_id: Uuid, new: &NewConversation) -> AppResult<()> {
+async fn check_links(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    new: &NewConversation,
+) -> AppResult<()> {
     accounts::find(db, workspace_id, new.account_id).await?;
     if let Some(contact_id) = new.contact_id {
-        accounts::ensure_contact_of(db, workspace_id, new.account_id, "contactId", contact_id).await?;
+        accounts::ensure_contact_of(db, workspace_id, new.account_id, "contactId", contact_id)
+            .await?;
     }
     if let Some(project_id) = new.project_id {
-        accounts::ensure_project_of(db, workspace_id, new.account_id, "projectId", project_id).await?;
+        accounts::ensure_project_of(db, workspace_id, new.account_id, "projectId", project_id)
+            .await?;
     }
     Ok(())
 }

@@ -18,8 +18,18 @@ pub fn source(key: TemplateKey) -> TemplateSource {
     let customer = key.audience() == super::templates::Audience::Customer;
     TemplateSource {
         subject: subject.to_owned(),
-        body_text: if customer { format!("{text}{CUSTOMER_FOOTER_TEXT}") } else { text.to_owned() },
-        body_html: html.map(|html| if customer { format!("{html}{CUSTOMER_FOOTER_HTML}") } else { html.to_owned() }),
+        body_text: if customer {
+            format!("{text}{CUSTOMER_FOOTER_TEXT}")
+        } else {
+            text.to_owned()
+        },
+        body_html: html.map(|html| {
+            if customer {
+                format!("{html}{CUSTOMER_FOOTER_HTML}")
+            } else {
+                html.to_owned()
+            }
+        }),
     }
 }
 
@@ -35,7 +45,8 @@ fn parts(key: TemplateKey) -> (&'static str, &'static str, Option<&'static str>)
     }
 }
 
-const PROMOTER_SUBJECT: &str = "Thank you, {{ contact.first_name or contact.name or 'and thanks' }}";
+const PROMOTER_SUBJECT: &str =
+    "Thank you, {{ contact.first_name or contact.name or 'and thanks' }}";
 const PROMOTER_TEXT: &str = "Hi {{ contact.first_name or 'there' }},
 
 I saw your answer to our survey{% if response.score is not none %} ({{ response.score }} out of 10){% endif %} and wanted to say thank you myself. It means a lot to the whole team at {{ workspace.name }}{% if account.name %}, and it is great to hear that things are going well at {{ account.name }}{% endif %}.
@@ -90,7 +101,8 @@ Each of them is a customer who told us they are unhappy. Please pick them up tod
 
 - Closeloop";
 
-const MANAGER_SUBJECT: &str = "Your team: {{ tasks | length }} escalated task{% if tasks | length != 1 %}s{% endif %}";
+const MANAGER_SUBJECT: &str =
+    "Your team: {{ tasks | length }} escalated task{% if tasks | length != 1 %}s{% endif %}";
 const MANAGER_TEXT: &str = "Hi {{ member.first_name or member.name }},
 
 These tasks of your team slipped and have been escalated to you:

@@ -117,8 +117,9 @@ pub fn check(source: &TemplateSource) -> AppResult<()> {
     ];
     for (field, part) in parts {
         if let Some(part) = part {
-            env.template_from_str(part)
-                .map_err(|e| AppError::bad_input(field, format!("the template does not compile: {e}")))?;
+            env.template_from_str(part).map_err(|e| {
+                AppError::bad_input(field, format!("the template does not compile: {e}"))
+            })?;
         }
     }
     Ok(())
@@ -170,7 +171,10 @@ mod tests {
 
         let rendered = rendered.ok();
         let rendered = rendered.as_ref();
-        assert_eq!(rendered.map(|r| r.subject.as_str()), Some("Thanks, Ada Bcc: evil@example.com <b>"));
+        assert_eq!(
+            rendered.map(|r| r.subject.as_str()),
+            Some("Thanks, Ada Bcc: evil@example.com <b>")
+        );
         assert_eq!(
             rendered.and_then(|r| r.body_html.as_deref()),
             Some("<p>Hi Ada\r\nBcc: evil@example.com &lt;b&gt;</p>")

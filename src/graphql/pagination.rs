@@ -47,7 +47,9 @@ impl Page {
 /// The cost of a list field for the complexity limit: its page size times its children.
 pub fn list_cost(first: Option<i32>, child: usize) -> usize {
     let size = first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    usize::try_from(size).unwrap_or(1).saturating_mul(child.max(1))
+    usize::try_from(size)
+        .unwrap_or(1)
+        .saturating_mul(child.max(1))
 }
 
 pub fn encode_cursor(id: Uuid) -> String {

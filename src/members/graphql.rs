@@ -70,7 +70,10 @@ impl Loader<Uuid> for MemberLoader {
             .all(&self.0.db)
             .await
             .map_err(AppError::from)?;
-        Ok(rows.into_iter().map(|m| (m.id, TeamMember::from(m))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|m| (m.id, TeamMember::from(m)))
+            .collect())
     }
 }
 
@@ -146,13 +149,20 @@ impl MemberQuery {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
         let rows = service::list(ctx.db()?, viewer.workspace_id, page).await?;
-        Ok(pagination::connection(rows, page, |m| m.id, TeamMember::from))
+        Ok(pagination::connection(
+            rows,
+            page,
+            |m| m.id,
+            TeamMember::from,
+        ))
     }
 
     async fn team_member(&self, ctx: &Context<'_>, id: ID) -> Result<TeamMember> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(service::find(ctx.db()?, viewer.workspace_id, id).await?.into())
+        Ok(service::find(ctx.db()?, viewer.workspace_id, id)
+            .await?
+            .into())
     }
 
     /// The API tokens of a member (admins: anyone's; others: their own).
@@ -191,7 +201,10 @@ impl MemberMutation {
             email: EmailAddress::parse("email", &input.email)?,
             name: Name::parse("name", &input.name)?,
             role: input.role,
-            manager_id: input.manager_id.map(|id| parse_id("managerId", &id)).transpose()?,
+            manager_id: input
+                .manager_id
+                .map(|id| parse_id("managerId", &id))
+                .transpose()?,
         };
         let db = ctx.db()?;
         let member = service::create(db, viewer.workspace_id, new, ctx.clock()?.now()).await?;
@@ -208,15 +221,31 @@ impl MemberMutation {
         let viewer = ctx.member_with(MemberRole::Admin)?;
         let id = parse_id("id", &id)?;
         let changes = MemberChanges {
-            name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
+            name: input
+                .name
+                .as_deref()
+                .map(|n| Name::parse("name", n))
+                .transpose()?,
             role: input.role,
             manager_id: optional(input.manager_id, |m| parse_id("managerId", &m))?,
             active: input.active,
         };
-        if id == viewer.member_id && (changes.active == Some(false) || changes.role.is_some_and(|r| r != MemberRole::Admin)) {
-            return Err(AppError::bad_input("id", "admins cannot demote or deactivate themselves").into());
+        if id == viewer.member_id
+            && (changes.active == Some(false)
+                || changes.role.is_some_and(|r| r != MemberRole::Admin))
+        {
+            return Err(
+                AppError::bad_input("id", "admins cannot demote or deactivate themselves").into(),
+            );
         }
-        let member = service::update(ctx.db()?, viewer.workspace_id, id, changes, ctx.clock()?.now()).await?;
+        let member = service::update(
+            ctx.db()?,
+            viewer.workspace_id,
+            id,
+            changes,
+            ctx.clock()?.now(),
+        )
+        .await?;
         Ok(member.into())
     }
 

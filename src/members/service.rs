@@ -1,9 +1,7 @@
 //! Creating, finding and changing team members.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entities::enums::MemberRole;
@@ -60,7 +58,8 @@ pub async fn list(
     workspace_id: Uuid,
     page: Page,
 ) -> AppResult<Vec<team_member::Model>> {
-    let select = team_member::Entity::find().filter(team_member::Column::WorkspaceId.eq(workspace_id));
+    let select =
+        team_member::Entity::find().filter(team_member::Column::WorkspaceId.eq(workspace_id));
     Ok(paged(select, team_member::Column::Id, page).all(db).await?)
 }
 
@@ -74,7 +73,9 @@ pub async fn create(
         find(db, workspace_id, manager_id).await?;
     }
     if find_by_email(db, workspace_id, &new.email).await?.is_some() {
-        return Err(AppError::Conflict("a team member with this email already exists".into()));
+        return Err(AppError::Conflict(
+            "a team member with this email already exists".into(),
+        ));
     }
 
     let member = team_member::ActiveModel {
@@ -146,7 +147,10 @@ async fn check_manager(
         }
         steps += 1;
         if steps > 64 {
-            return Err(AppError::bad_input("managerId", "the reporting line is too deep"));
+            return Err(AppError::bad_input(
+                "managerId",
+                "the reporting line is too deep",
+            ));
         }
         next = find(db, workspace_id, current).await?.manager_id;
     }

@@ -6,12 +6,11 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::service::{self, NewNote, NoteFilter};
-use crate::db;
 use crate::entities::note;
-use crate::error::AppError;
 use crate::graphql::ContextExt;
 use crate::graphql::pagination::{self, Page};
 use crate::members::graphql::{TeamMember, load_member};
+use crate::projects::graphql::Write;
 use crate::values::{Text, parse_id};
 
 /// Free text a team member wrote on an account or project.
@@ -77,8 +76,12 @@ impl NoteQuery {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
         let filter = NoteFilter {
-            account_id: account_id.map(|id| parse_id("accountId", &id)).transpose()?,
-            project_id: project_id.map(|id| parse_id("projectId", &id)).transpose()?,
+            account_id: account_id
+                .map(|id| parse_id("accountId", &id))
+                .transpose()?,
+            project_id: project_id
+                .map(|id| parse_id("projectId", &id))
+                .transpose()?,
         };
         let rows = service::list(ctx.db()?, viewer.workspace_id, filter, page).await?;
         Ok(pagination::connection(rows, page, |n| n.id, Note::from))
@@ -91,16 +94,18 @@ pub struct NoteMutation;
 #[Object]
 impl NoteMutation {
     async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<Note> {
-        let viewer = ctx.writer()?;
+        let author_id = ctx.writer()?.member_id;
         let new = NewNote {
             account_id: parse_id("accountId", &input.account_id)?,
-            project_id: input.project_id.map(|id| parse_id("projectId", &id)).transpose()?,
+            project_id: input
+                .project_id
+                .map(|id| parse_id("projectId", &id))
+                .transpose()?,
             body: Text::parse_required("body", &input.body)?,
         };
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        let note = service::add(&txn, viewer.workspace_id, viewer.member_id, new, ctx.clock()?.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(note.into())
+        let w = Write::begin(ctx).await?;
+        let note = service::add(&w.txn, w.workspace_id, author_id, new, w.now).await?;
+        Ok(w.commit(note).await?.into())
     }
 
     /// Replaces a note's body (its author, a manager or an admin).
@@ -108,7 +113,11 @@ impl NoteMutation {
         let viewer = ctx.writer()?;
         let id = parse_id("id", &id)?;
         let body = Text::parse_required("body", &body)?;
-        Ok(service::update(ctx.db()?, viewer, id, body, ctx.clock()?.now()).await?.into())
+        Ok(
+            service::update(ctx.db()?, viewer, id, body, ctx.clock()?.now())
+                .await?
+                .into(),
+        )
     }
 
     /// Deletes a note (its author, a manager or an admin).

@@ -29,7 +29,11 @@ pub struct NoteFilter {
     pub project_id: Option<Uuid>,
 }
 
-pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<note::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<note::Model> {
     note::Entity::find_by_id(id)
         .filter(note::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -38,7 +42,12 @@ pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> Ap
 }
 
 /// Notes in the order they were written.
-pub async fn list(db: &impl ConnectionTrait, workspace_id: Uuid, filter: NoteFilter, page: Page) -> AppResult<Vec<note::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    filter: NoteFilter,
+    page: Page,
+) -> AppResult<Vec<note::Model>> {
     let mut select = note::Entity::find().filter(note::Column::WorkspaceId.eq(workspace_id));
     if let Some(account_id) = filter.account_id {
         select = select.filter(note::Column::AccountId.eq(account_id));
@@ -60,7 +69,8 @@ pub async fn add(
 ) -> AppResult<note::Model> {
     accounts::find(db, workspace_id, new.account_id).await?;
     if let Some(project_id) = new.project_id {
-        accounts::ensure_project_of(db, workspace_id, new.account_id, "projectId", project_id).await?;
+        accounts::ensure_project_of(db, workspace_id, new.account_id, "projectId", project_id)
+            .await?;
     }
 
     let note = note::ActiveModel {
@@ -76,15 +86,18 @@ pub async fn add(
     .insert(db)
     .await?;
 
+    let subject = Subject::Account(note.account_id);
+    let details = json!({ "noteId": note.id });
     let change = Change {
-        workspace_id,
-        actor_id: Some(author_id),
-        subject: Subject::Account(note.account_id),
-        action: "note.added",
-        account_id: Some(note.account_id),
         project_id: note.project_id,
-        task_id: None,
-        details: json!({ "noteId": note.id }),
+        ..accounts::account_activity(
+            workspace_id,
+            note.account_id,
+            subject,
+            Some(author_id),
+            "note.added",
+            details,
+        )
     };
     activity::record(db, change, now).await?;
     tracing::info!(note.id = %note.id, account.id = %note.account_id, "note added");
@@ -127,5 +140,9 @@ fn ensure_may_edit(editor: &Viewer, note: &note::Model) -> AppResult<()> {
     editor
         .require(MemberRole::Manager)
         .map(|_| ())
-        .map_err(|_| AppError::Forbidden("only the note's author, a manager or an admin may change it".into()))
+        .map_err(|_| {
+            AppError::Forbidden(
+                "only the note's author, a manager or an admin may change it".into(),
+            )
+        })
 }

@@ -18,7 +18,11 @@ pub struct ResponseFilter {
     pub category: Option<NpsCategory>,
 }
 
-pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<nps_response::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<nps_response::Model> {
     nps_response::Entity::find_by_id(id)
         .filter(nps_response::Column::WorkspaceId.eq(workspace_id))
         .one(db)
@@ -33,7 +37,8 @@ pub async fn list(
     filter: ResponseFilter,
     page: Page,
 ) -> AppResult<Vec<nps_response::Model>> {
-    let mut select = nps_response::Entity::find().filter(nps_response::Column::WorkspaceId.eq(workspace_id));
+    let mut select =
+        nps_response::Entity::find().filter(nps_response::Column::WorkspaceId.eq(workspace_id));
     if let Some(account_id) = filter.account_id {
         select = select.filter(nps_response::Column::AccountId.eq(account_id));
     }
@@ -43,13 +48,18 @@ pub async fn list(
     if let Some(category) = filter.category {
         select = select.filter(nps_response::Column::Category.eq(category));
     }
-    Ok(paged(select, nps_response::Column::Id, page).all(db).await?)
+    Ok(paged(select, nps_response::Column::Id, page)
+        .all(db)
+        .await?)
 }
 
 /// Stores a response exactly as given, with the category the caller decided: no playbooks
 /// run and nothing is sent. For tests, the demo seeder and imports of history; responses
 /// arriving live go through the ingestion flow instead.
-#[expect(clippy::too_many_arguments, reason = "one argument per column of the response")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per column of the response"
+)]
 pub async fn record_raw(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -61,7 +71,10 @@ pub async fn record_raw(
     now: DateTime<Utc>,
 ) -> AppResult<nps_response::Model> {
     if !(0..=10).contains(&score) {
-        return Err(AppError::bad_input("score", "`score` must be between 0 and 10"));
+        return Err(AppError::bad_input(
+            "score",
+            "`score` must be between 0 and 10",
+        ));
     }
     let contact = crate::contacts::service::find(db, workspace_id, contact_id).await?;
 

@@ -1,6 +1,8 @@
 //! GraphQL types and resolvers for the viewer, their workspace and its settings.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -77,7 +79,8 @@ pub struct Viewer;
 impl Viewer {
     async fn member(&self, ctx: &Context<'_>) -> Result<TeamMember> {
         let viewer = ctx.viewer()?;
-        let member = crate::members::service::find(ctx.db()?, viewer.workspace_id, viewer.member_id).await?;
+        let member =
+            crate::members::service::find(ctx.db()?, viewer.workspace_id, viewer.member_id).await?;
         Ok(member.into())
     }
 
@@ -129,18 +132,34 @@ pub struct WorkspaceMutation;
 impl WorkspaceMutation {
     /// Changes the workspace's name, time zone, sender, head of CS, per-contact email cap or
     /// review window (admins only).
-    async fn update_workspace(&self, ctx: &Context<'_>, input: UpdateWorkspaceInput) -> Result<Workspace> {
+    async fn update_workspace(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateWorkspaceInput,
+    ) -> Result<Workspace> {
         let viewer = ctx.member_with(MemberRole::Admin)?;
         let changes = SettingsChanges {
-            name: input.name.as_deref().map(|n| Name::parse("name", n)).transpose()?,
-            timezone: input.timezone.as_deref().map(|t| Timezone::parse("timezone", t)).transpose()?,
-            sender_email: optional(input.sender_email, |e| EmailAddress::parse("senderEmail", &e))?,
+            name: input
+                .name
+                .as_deref()
+                .map(|n| Name::parse("name", n))
+                .transpose()?,
+            timezone: input
+                .timezone
+                .as_deref()
+                .map(|t| Timezone::parse("timezone", t))
+                .transpose()?,
+            sender_email: optional(input.sender_email, |e| {
+                EmailAddress::parse("senderEmail", &e)
+            })?,
             sender_name: optional(input.sender_name, |n| Name::parse("senderName", &n))?,
             head_of_cs_id: optional(input.head_of_cs_id, |id| parse_id("headOfCsId", &id))?,
             contact_email_cap_days: input.contact_email_cap_days,
             review_window_minutes: input.review_window_minutes,
         };
-        let workspace = service::update_settings(ctx.db()?, viewer.workspace_id, changes, ctx.clock()?.now()).await?;
+        let workspace =
+            service::update_settings(ctx.db()?, viewer.workspace_id, changes, ctx.clock()?.now())
+                .await?;
         Ok(workspace.into())
     }
 }

@@ -62,7 +62,9 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> AppResult<workspace::Model> {
     if find_by_name(db, &name).await?.is_some() {
-        return Err(AppError::Conflict("a workspace with this name already exists".into()));
+        return Err(AppError::Conflict(
+            "a workspace with this name already exists".into(),
+        ));
     }
     let workspace = workspace::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -90,7 +92,10 @@ pub async fn create(
 /// On a database with no workspace at all, creates the default workspace, its first
 /// admin and a token for them, so the quick start needs no other command. Returns the
 /// token when it made one.
-pub async fn bootstrap(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<Option<IssuedToken>> {
+pub async fn bootstrap(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> AppResult<Option<IssuedToken>> {
     let txn = db::begin_write(db).await?;
     if workspace::Entity::find().count(&txn).await? > 0 {
         return Ok(None);
@@ -122,13 +127,26 @@ pub async fn issue_token_for(
     let txn = db::begin_write(db).await?;
     let workspace = match find_by_name(&txn, &workspace_name).await? {
         Some(found) => found,
-        None => create(&txn, workspace_name, Timezone::parse("timezone", "UTC")?, now).await?,
+        None => {
+            create(
+                &txn,
+                workspace_name,
+                Timezone::parse("timezone", "UTC")?,
+                now,
+            )
+            .await?
+        }
     };
     let member = match members::find_by_email(&txn, workspace.id, &email).await? {
         Some(found) => found,
         None => {
             let name = Name::parse("name", email.as_str().split('@').next().unwrap_or("member"))?;
-            let new = NewMember { email, name, role, manager_id: None };
+            let new = NewMember {
+                email,
+                name,
+                role,
+                manager_id: None,
+            };
             members::create(&txn, workspace.id, new, now).await?
         }
     };
@@ -151,11 +169,19 @@ pub struct SettingsChanges {
     pub review_window_minutes: Option<i32>,
 }
 
-fn check_range(field: &'static str, value: Option<i32>, range: std::ops::RangeInclusive<i32>) -> AppResult<()> {
+fn check_range(
+    field: &'static str,
+    value: Option<i32>,
+    range: std::ops::RangeInclusive<i32>,
+) -> AppResult<()> {
     match value {
         Some(v) if !range.contains(&v) => Err(AppError::bad_input(
             field,
-            format!("`{field}` must be between {} and {}", range.start(), range.end()),
+            format!(
+                "`{field}` must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
         )),
         _ => Ok(()),
     }
@@ -167,8 +193,16 @@ pub async fn update_settings(
     changes: SettingsChanges,
     now: DateTime<Utc>,
 ) -> AppResult<workspace::Model> {
-    check_range("contactEmailCapDays", changes.contact_email_cap_days, 0..=365)?;
-    check_range("reviewWindowMinutes", changes.review_window_minutes, 0..=10_080)?;
+    check_range(
+        "contactEmailCapDays",
+        changes.contact_email_cap_days,
+        0..=365,
+    )?;
+    check_range(
+        "reviewWindowMinutes",
+        changes.review_window_minutes,
+        0..=10_080,
+    )?;
     let current = find(db, workspace_id).await?;
     if let Some(Some(head)) = changes.head_of_cs_id {
         members::find(db, workspace_id, head).await?;
@@ -177,7 +211,9 @@ pub async fn update_settings(
         && name.as_str() != current.name
         && find_by_name(db, name).await?.is_some()
     {
-        return Err(AppError::Conflict("a workspace with this name already exists".into()));
+        return Err(AppError::Conflict(
+            "a workspace with this name already exists".into(),
+        ));
     }
 
     let mut active: workspace::ActiveModel = current.into();

@@ -30,11 +30,15 @@ pub struct TestApp {
     pub outbound: Outbound,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database made for this test, dropped with the app.
+    _scratch_database: Option<ScratchDatabase>,
 }
 
 /// 2026-03-02 09:00 UTC, a Monday: the time every test starts at.
 pub fn start_time() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap_or_else(Utc::now)
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
 }
 
 impl TestApp {
@@ -48,8 +52,15 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut EmailSettings)) -> TestApp {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = database_url(&dir).await;
-        let settings = DatabaseSettings { url, max_connections: 8 };
+        let scratch_database = ScratchDatabase::create().await;
+        let url = match &scratch_database {
+            Some(scratch) => scratch.url.clone(),
+            None => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
+        };
+        let settings = DatabaseSettings {
+            url,
+            max_connections: 8,
+        };
 
         let mut db = closeloop::db::connect(&settings).await.expect("connect");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -60,7 +71,10 @@ impl TestApp {
 
         let clock = Arc::new(ManualClock::new(start_time()));
         let shared: SharedClock = clock.clone();
-        let token = prepare_database(&db, &shared).await.expect("prepare").expect("bootstrap token");
+        let token = prepare_database(&db, &shared)
+            .await
+            .expect("prepare")
+            .expect("bootstrap token");
 
         let server_settings = ServerSettings {
             addr: "127.0.0.1:0".parse().expect("addr"),
@@ -70,7 +84,9 @@ impl TestApp {
             log_format: LogFormat::Text,
             email: test_email_settings(&dir, configure),
         };
-        let server = Server::build(db.clone(), &server_settings, shared).await.expect("build");
+        let server = Server::build(db.clone(), &server_settings, shared)
+            .await
+            .expect("build");
         let address = format!("http://{}", server.local_addr().expect("local addr"));
         let outbound = server.state().outbound.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -88,6 +104,7 @@ impl TestApp {
             outbound,
             _shutdown: shutdown,
             _dir: dir,
+            _scratch_database: scratch_database,
         }
     }
 
@@ -114,10 +131,16 @@ impl TestApp {
     pub async fn token_for(&self, workspace: &str, email: &str, role: MemberRole) -> String {
         let workspace = Name::parse("workspace", workspace).expect("workspace name");
         let email = EmailAddress::parse("email", email).expect("email");
-        closeloop::workspaces::service::issue_token_for(&self.db, workspace, email, role, self.clock.now())
-            .await
-            .expect("token")
-            .secret
+        closeloop::workspaces::service::issue_token_for(
+            &self.db,
+            workspace,
+            email,
+            role,
+            self.clock.now(),
+        )
+        .await
+        .expect("token")
+        .secret
     }
 
     /// Where mail goes when no SMTP server is configured.
@@ -128,9 +151,14 @@ impl TestApp {
     /// One pass of the delivery worker, at the test clock's time.
     pub async fn deliver_outbox(&self) -> DeliveryReport {
         let clock: SharedClock = self.clock.clone();
-        run_once(&self.db, &self.outbound.transport, &clock, &self.outbound.settings)
-            .await
-            .expect("delivery pass")
+        run_once(
+            &self.db,
+            &self.outbound.transport,
+            &clock,
+            &self.outbound.settings,
+        )
+        .await
+        .expect("delivery pass")
     }
 
     pub fn reset_statements(&self) {
@@ -142,7 +170,64 @@ impl TestApp {
     }
 }
 
-fn test_email_settings(dir: &tempfile::TempDir, configure: impl FnOnce(&mut EmailSettings)) -> EmailSettings {
+/// A fresh database on the PostgreSQL server that `TEST_DATABASE_URL` points at: each
+/// test gets its own, so tests run in parallel, and it is dropped when the test ends.
+struct ScratchDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    async fn create() -> Option<ScratchDatabase> {
+        let admin_url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| url.starts_with("postgres"))?;
+        let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        Some(ScratchDatabase {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(&admin_url).await.ok()?;
+                admin.execute_unprepared(&statement).await.ok()?;
+                admin.close().await.ok()
+            })
+        });
+        let _ = dropped.join();
+    }
+}
+
+fn test_email_settings(
+    dir: &tempfile::TempDir,
+    configure: impl FnOnce(&mut EmailSettings),
+) -> EmailSettings {
     let mut settings = EmailSettings {
         mail_dir: dir.path().join("mail"),
         public_url: "https://closeloop.test".to_owned(),
@@ -153,25 +238,6 @@ fn test_email_settings(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Emai
     settings
 }
 
-/// A SQLite file in `dir`, or a fresh database on the PostgreSQL server that
-/// `TEST_DATABASE_URL` points at (its own database per test, so tests run in parallel).
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) if admin_url.starts_with("postgres") => {
-            let name = format!("closeloop_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create test database");
-            admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
-            format!("{base}/{name}")
-        }
-        _ => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
-    }
-}
-
 /// Every log line of the test process, so tests can look for what the server logged.
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 
@@ -180,7 +246,10 @@ struct LogBuffer(Arc<Mutex<Vec<u8>>>);
 
 impl Write for LogBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).extend_from_slice(buf);
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
 

@@ -4,13 +4,14 @@
 
 #![expect(
     clippy::expect_used,
-    reason = "helpers outside #[test] functions stop a test on a failed setup step, naming it"
+    reason = "a test helper stops the test at the first broken step of its set-up"
 )]
 
 mod helpers;
 
 mod accounts;
 mod contacts;
+mod demo;
 mod email;
 mod http_rules;
 mod members;

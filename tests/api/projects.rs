@@ -12,10 +12,24 @@ use crate::helpers::{TestApp, data, error_code, start_time};
 
 const PROJECT: &str = "id name kind status severity startsAt completedAt accountId account { name }
     owner { email } template { name } progress { total done }
-    milestones { id position title completedAt tasks { id title dueAt status priority assigneeRule assignee { email } } }";
+    milestones { id position title completedAt
+        tasks { id title dueAt status priority assigneeRule assignee { email } } }";
 
-const READ: &str = "query($id: ID!) { project(id: $id) { id name status severity startsAt completedAt owner { email }
-    progress { total done } milestones { title completedAt tasks { id title dueAt status } } } }";
+const READ: &str = "query($id: ID!) { project(id: $id) {
+    id name status severity startsAt completedAt owner { email } progress { total done }
+    milestones { title completedAt tasks { id title dueAt status } } } }";
+
+const HISTORY: &str = "query($id: ID!) { activities(projectId: $id, first: 10) {
+    edges { node { action details actor { email } } } } }";
+
+const MOVE_START: &str = "mutation($id: ID!, $at: DateTime!) {
+    moveProjectStart(id: $id, startsAt: $at) { startsAt } }";
+
+const UPDATE: &str = "mutation($id: ID!, $input: UpdateProjectInput!) {
+    updateProject(id: $id, input: $input) { name severity owner { email } } }";
+
+const TEMPLATES: &str = "{ projectTemplates(kind: NPS_DETRACTOR, first: 10) {
+    edges { node { id builtinKey } } } }";
 
 const COMPLETE_TASK: &str = "mutation($id: ID!) { completeTask(id: $id) { id } }";
 const SET_STATUS: &str =
@@ -79,7 +93,9 @@ pub async fn add_member(app: &TestApp, email: &str, manager_id: Option<&Value>) 
     let body = app
         .graphql(
             "mutation($input: CreateTeamMemberInput!) { createTeamMember(input: $input) { id } }",
-            json!({ "input": { "email": email, "name": email, "role": "CSM", "managerId": manager_id } }),
+            json!({
+                "input": { "email": email, "name": email, "role": "CSM", "managerId": manager_id },
+            }),
         )
         .await;
     data(&body)["createTeamMember"]["id"].clone()
@@ -87,9 +103,7 @@ pub async fn add_member(app: &TestApp, email: &str, manager_id: Option<&Value>) 
 
 /// The id of the workspace's built-in NPS Detractor blueprint.
 pub async fn detractor_template(app: &TestApp, token: &str) -> Value {
-    let body = app
-        .graphql_as(token, "{ projectTemplates(kind: NPS_DETRACTOR, first: 10) { edges { node { id builtinKey } } } }", json!({}))
-        .await;
+    let body = app.graphql_as(token, TEMPLATES, json!({})).await;
     let edges = data(&body)["projectTemplates"]["edges"]
         .as_array()
         .cloned()
@@ -265,7 +279,12 @@ async fn a_start_time_and_owner_given_are_kept_and_the_start_is_recorded() {
     let other_owner = add_member(&app, "olga@acme.io", None).await;
     let starts_at = start_time() + Duration::days(3) + Duration::minutes(90);
 
-    let body = start_detractor(&app, &account, json!({ "startsAt": starts_at.to_rfc3339(), "ownerId": other_owner, "name": "Win back Globex" })).await;
+    let given = json!({
+        "startsAt": starts_at.to_rfc3339(),
+        "ownerId": other_owner,
+        "name": "Win back Globex",
+    });
+    let body = start_detractor(&app, &account, given).await;
 
     let project = &data(&body)["startProject"];
     assert_eq!(
@@ -278,9 +297,7 @@ async fn a_start_time_and_owner_given_are_kept_and_the_start_is_recorded() {
         last["assignee"]["email"], "owner@globex.io",
         "tasks follow the account's owner"
     );
-    let history = app
-        .graphql("query($id: ID!) { activities(projectId: $id, first: 10) { edges { node { action details actor { email } } } } }", json!({ "id": project["id"] }))
-        .await;
+    let history = app.graphql(HISTORY, json!({ "id": project["id"] })).await;
     let first = &data(&history)["activities"]["edges"][0]["node"];
     assert_eq!(
         (
@@ -319,7 +336,10 @@ async fn moving_the_start_shifts_the_due_dates_of_open_tasks_only() {
     let new_start = start_time() + Duration::days(2) + Duration::hours(3);
 
     let body = app
-        .graphql("mutation($id: ID!, $at: DateTime!) { moveProjectStart(id: $id, startsAt: $at) { startsAt } }", json!({ "id": project["id"], "at": new_start.to_rfc3339() }))
+        .graphql(
+            MOVE_START,
+            json!({ "id": project["id"], "at": new_start.to_rfc3339() }),
+        )
         .await;
 
     assert_eq!(at(&data(&body)["moveProjectStart"]["startsAt"]), new_start);
@@ -392,7 +412,10 @@ async fn a_project_is_completed_cancelled_and_reopened_but_never_twice() {
     let completed_again = mutate(&app, "completeProject", id).await;
     let cancel_completed = mutate(&app, "cancelProject", id).await;
     let moved = app
-        .graphql("mutation($id: ID!, $at: DateTime!) { moveProjectStart(id: $id, startsAt: $at) { id } }", json!({ "id": id, "at": start_time().to_rfc3339() }))
+        .graphql(
+            MOVE_START,
+            json!({ "id": id, "at": start_time().to_rfc3339() }),
+        )
         .await;
     let reopened = mutate(&app, "reopenProject", id).await;
     let reopened_again = mutate(&app, "reopenProject", id).await;
@@ -425,8 +448,11 @@ async fn an_update_changes_name_severity_and_owner_and_records_what_changed() {
 
     let body = app
         .graphql(
-            "mutation($id: ID!, $input: UpdateProjectInput!) { updateProject(id: $id, input: $input) { name severity owner { email } } }",
-            json!({ "id": project["id"], "input": { "name": "Acme recovery", "severity": "HIGH", "ownerId": olga } }),
+            UPDATE,
+            json!({
+                "id": project["id"],
+                "input": { "name": "Acme recovery", "severity": "HIGH", "ownerId": olga },
+            }),
         )
         .await;
     let empty_name = app
@@ -441,9 +467,7 @@ async fn an_update_changes_name_severity_and_owner_and_records_what_changed() {
         json!({ "name": "Acme recovery", "severity": "HIGH", "owner": { "email": "olga@acme.io" } })
     );
     assert_eq!(error_code(&empty_name), Some("BAD_USER_INPUT"));
-    let history = app
-        .graphql("query($id: ID!) { activities(projectId: $id, first: 10) { edges { node { action details } } } }", json!({ "id": project["id"] }))
-        .await;
+    let history = app.graphql(HISTORY, json!({ "id": project["id"] })).await;
     let update = &data(&history)["activities"]["edges"][1]["node"];
     assert_eq!(update["action"], "project.updated");
     assert_eq!(
@@ -521,7 +545,9 @@ async fn bad_ids_and_input_are_refused_and_start_nothing() {
             json!({ "input": { "accountId": account, "templateId": template, "name": "" } }),
         )
         .await;
-    let unknown_owner = app.graphql(start, json!({ "input": { "accountId": account, "templateId": template, "ownerId": uuid::Uuid::now_v7() } })).await;
+    let nobody = uuid::Uuid::now_v7();
+    let unknown_owner = json!({ "accountId": account, "templateId": template, "ownerId": nobody });
+    let unknown_owner = app.graphql(start, json!({ "input": unknown_owner })).await;
 
     assert_eq!(error_code(&bad_id), Some("BAD_USER_INPUT"));
     assert_eq!(bad_id["errors"][0]["extensions"]["field"], "templateId");
@@ -647,7 +673,8 @@ async fn viewers_read_projects_but_cannot_start_or_change_them() {
 
 const NESTED: &str = "query($first: Int!) { projects(first: $first) { edges { node {
     name owner { email } account { name } template { name } progress { total done }
-    milestones { title tasks { title overdue assignee { email } project { name } milestone { title } } }
+    milestones { title
+        tasks { title overdue assignee { email } project { name } milestone { title } } }
 } } } }";
 
 /// 100 detractor projects, each on its own account, started through the service.

@@ -8,7 +8,8 @@ use crate::helpers::{TestApp, data, error_code, logs_contain};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_writes_all_succeed() {
     let app = TestApp::spawn().await;
-    let mutation = "mutation($input: CreateTeamMemberInput!) { createTeamMember(input: $input) { id } }";
+    let mutation =
+        "mutation($input: CreateTeamMemberInput!) { createTeamMember(input: $input) { id } }";
 
     let requests = (0..50).map(|i| {
         let input = json!({ "input": { "email": format!("csm{i}@acme.io"), "name": format!("CSM {i}"), "role": "CSM" } });
@@ -17,10 +18,20 @@ async fn fifty_concurrent_writes_all_succeed() {
     let bodies = futures::future::join_all(requests).await;
 
     for body in &bodies {
-        assert!(body.get("errors").is_none(), "a concurrent write failed: {body}");
+        assert!(
+            body.get("errors").is_none(),
+            "a concurrent write failed: {body}"
+        );
     }
-    let list = app.graphql("{ teamMembers(first: 100) { edges { node { id } } } }", json!({})).await;
-    let count = data(&list)["teamMembers"]["edges"].as_array().map_or(0, Vec::len);
+    let list = app
+        .graphql(
+            "{ teamMembers(first: 100) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let count = data(&list)["teamMembers"]["edges"]
+        .as_array()
+        .map_or(0, Vec::len);
     assert_eq!(count, 51);
 }
 
@@ -32,7 +43,12 @@ async fn a_database_failure_reaches_the_client_as_a_generic_error_with_a_correla
         .await
         .expect("drop a table to force a database error");
 
-    let body = app.graphql("{ activities(first: 5) { edges { node { id } } } }", json!({})).await;
+    let body = app
+        .graphql(
+            "{ activities(first: 5) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
 
     assert_eq!(error_code(&body), Some("INTERNAL_SERVER_ERROR"));
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
@@ -41,7 +57,12 @@ async fn a_database_failure_reaches_the_client_as_a_generic_error_with_a_correla
     for internal in ["activities", "sql", "no such table", "does not exist"] {
         assert!(!extensions.contains(internal), "internals leaked: {body}");
     }
-    let correlation_id = body["errors"][0]["extensions"]["correlationId"].as_str().unwrap_or_default();
+    let correlation_id = body["errors"][0]["extensions"]["correlationId"]
+        .as_str()
+        .unwrap_or_default();
     assert!(!correlation_id.is_empty());
-    assert!(logs_contain(correlation_id), "the correlation id is not in the log");
+    assert!(
+        logs_contain(correlation_id),
+        "the correlation id is not in the log"
+    );
 }

@@ -4,8 +4,9 @@
 fn schema_graphql_matches_the_exported_schema() {
     let exported = closeloop::graphql::sdl();
 
-    let checked_in = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
-        .unwrap_or_default();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+            .unwrap_or_default();
 
     assert!(
         exported == checked_in,

@@ -16,6 +16,11 @@ const TASK: &str =
     "id title description status priority dueAt completedAt escalationLevel overdue accountId
     assigneeRule assignee { email } project { name } milestone { title }";
 
+const HISTORY: &str = "query($id: ID!) { activities(taskId: $id, first: 50) {
+    edges { node { action details } } } }";
+const LIST: &str = "query($filter: TaskFilter) { tasks(first: 100, filter: $filter) {
+    edges { node { id } } } }";
+
 fn create_mutation() -> String {
     format!("mutation($input: CreateTaskInput!) {{ createTask(input: $input) {{ {TASK} }} }}")
 }
@@ -58,9 +63,7 @@ async fn change_as(
 
 /// The actions recorded on a task, oldest first, with their details.
 async fn history(app: &TestApp, task_id: &Value) -> Vec<(String, Value)> {
-    let body = app
-        .graphql("query($id: ID!) { activities(taskId: $id, first: 50) { edges { node { action details } } } }", json!({ "id": task_id }))
-        .await;
+    let body = app.graphql(HISTORY, json!({ "id": task_id })).await;
     data(&body)["activities"]["edges"]
         .as_array()
         .map(|edges| {
@@ -79,9 +82,7 @@ async fn history(app: &TestApp, task_id: &Value) -> Vec<(String, Value)> {
 
 /// The ids the task list returns for `filter`, in order.
 async fn listed(app: &TestApp, filter: Value) -> Vec<Value> {
-    let body = app
-        .graphql("query($filter: TaskFilter) { tasks(first: 100, filter: $filter) { edges { node { id } } } }", json!({ "filter": filter }))
-        .await;
+    let body = app.graphql(LIST, json!({ "filter": filter })).await;
     data(&body)["tasks"]["edges"]
         .as_array()
         .map(|e| e.iter().map(|e| e["node"]["id"].clone()).collect())
@@ -95,8 +96,18 @@ async fn a_task_is_created_standalone_on_an_account_or_at_the_end_of_a_milestone
     let project = data(&start_detractor(&app, &account, json!({})).await)["startProject"].clone();
     let due = start_time() + Duration::days(2);
 
-    let standalone = create(&app, json!({ "accountId": account, "title": " Call the CFO ", "assigneeId": owner, "dueAt": due.to_rfc3339(), "priority": "HIGH" })).await;
-    let in_milestone = create(&app, json!({ "accountId": account, "milestoneId": project["milestones"][1]["id"], "title": "Send the recap" })).await;
+    let standalone = json!({
+        "accountId": account,
+        "title": " Call the CFO ",
+        "assigneeId": owner,
+        "dueAt": due.to_rfc3339(),
+        "priority": "HIGH",
+    });
+    let standalone = create(&app, standalone).await;
+    let milestone = &project["milestones"][1]["id"];
+    let in_milestone =
+        json!({ "accountId": account, "milestoneId": milestone, "title": "Send the recap" });
+    let in_milestone = create(&app, in_milestone).await;
 
     let task = &data(&standalone)["createTask"];
     assert_eq!(
@@ -166,7 +177,13 @@ async fn a_task_in_the_wrong_project_milestone_or_workspace_is_refused() {
         json!({ "accountId": acme, "projectId": globex_project["id"], "title": "T" }),
     )
     .await;
-    let other_project = create(&app, json!({ "accountId": acme, "projectId": acme_project["id"], "milestoneId": globex_project["milestones"][0]["id"], "title": "T" })).await;
+    let other_project = json!({
+        "accountId": acme,
+        "projectId": acme_project["id"],
+        "milestoneId": globex_project["milestones"][0]["id"],
+        "title": "T",
+    });
+    let other_project = create(&app, other_project).await;
     let empty_title = create(&app, json!({ "accountId": acme, "title": "  " })).await;
     let bad_id = create(&app, json!({ "accountId": "acme", "title": "T" })).await;
     let unknown_assignee = create(
@@ -206,9 +223,24 @@ async fn an_update_records_each_changed_field_from_and_to() {
     let app = TestApp::spawn().await;
     let (account, _) = owned_account(&app, "Acme", None).await;
     let due = start_time() + Duration::days(1);
-    let id = create_id(&app, json!({ "accountId": account, "title": "Call", "description": "Ask why", "dueAt": due.to_rfc3339() })).await;
+    let input = json!({
+        "accountId": account,
+        "title": "Call",
+        "description": "Ask why",
+        "dueAt": due.to_rfc3339(),
+    });
+    let id = create_id(&app, input).await;
 
-    let body = change(&app, "updateTask", ", input: $input", json!({ "id": id, "input": { "title": "Call the CFO", "description": null, "dueAt": null, "priority": "URGENT" } })).await;
+    let changes = json!({
+        "id": id,
+        "input": {
+            "title": "Call the CFO",
+            "description": null,
+            "dueAt": null,
+            "priority": "URGENT",
+        },
+    });
+    let body = change(&app, "updateTask", ", input: $input", changes).await;
     let unchanged = change(
         &app,
         "updateTask",
@@ -386,7 +418,13 @@ async fn task_filters_combine() {
     let (globex, _) = owned_account(&app, "Globex", None).await;
     let project = data(&start_detractor(&app, &acme, json!({})).await)["startProject"].clone();
     let project_tasks: Vec<Value> = tasks_of(&project).iter().map(|t| t["id"].clone()).collect();
-    let standalone = create_id(&app, json!({ "accountId": acme, "title": "Renewal", "assigneeId": acme_owner, "dueAt": (start_time() + Duration::days(20)).to_rfc3339() })).await;
+    let renewal = json!({
+        "accountId": acme,
+        "title": "Renewal",
+        "assigneeId": acme_owner,
+        "dueAt": (start_time() + Duration::days(20)).to_rfc3339(),
+    });
+    let standalone = create_id(&app, renewal).await;
     let undated = create_id(
         &app,
         json!({ "accountId": acme, "title": "Someday", "assigneeId": acme_owner }),
@@ -463,7 +501,8 @@ async fn paging_is_bounded_and_walks_every_task_once_in_order_while_tasks_are_ad
             .await,
         );
     }
-    let page = "query($after: String) { tasks(first: 3, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }";
+    let page = "query($after: String) { tasks(first: 3, after: $after) {
+        edges { node { id } } pageInfo { hasNextPage endCursor } } }";
 
     let zero = app
         .graphql("{ tasks(first: 0) { edges { node { id } } } }", json!({}))
@@ -660,7 +699,9 @@ async fn a_new_account_owner_takes_over_the_open_tasks_that_follow_the_owner() {
     txn.commit().await.expect("commit");
 
     assert_eq!(moved, 8);
-    let body = app.graphql("query($id: ID!) { project(id: $id) { milestones { tasks { title assignee { email } } } } }", json!({ "id": project["id"] })).await;
+    let query =
+        "query($id: ID!) { project(id: $id) { milestones { tasks { assignee { email } } } } }";
+    let body = app.graphql(query, json!({ "id": project["id"] })).await;
     let emails: Vec<Value> = tasks_of(&data(&body)["project"])
         .iter()
         .map(|t| t["assignee"]["email"].clone())

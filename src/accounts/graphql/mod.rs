@@ -1,5 +1,6 @@
 //! GraphQL types, loaders and resolvers for accounts.
 
+mod prefetch;
 mod projects;
 mod resolvers;
 mod types;

@@ -3,14 +3,14 @@
 use std::collections::HashMap;
 
 use async_graphql::connection::Connection;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
 use uuid::Uuid;
 
-use crate::accounts::ranked::{ChildPage, Family, load_pages};
+use crate::accounts::batch::{ChildPage, Family, child_page, load_pages};
 use crate::entities::project;
 use crate::graphql::loaders::Scope;
-use crate::graphql::pagination::{self, Page};
+use crate::graphql::pagination::Page;
 use crate::projects::graphql::Project;
 
 const PROJECTS_OF_ACCOUNT: Family<project::Entity> = Family {
@@ -33,8 +33,10 @@ impl Loader<ChildPage> for AccountProjectsLoader {
 }
 
 /// A page of an account's projects, batched with the other accounts of the request.
-pub async fn projects_of(ctx: &Context<'_>, account_id: Uuid, page: Page) -> Result<Connection<String, Project>> {
-    let loader = ctx.data::<DataLoader<AccountProjectsLoader>>()?;
-    let rows = loader.load_one(ChildPage::new(account_id, page)).await?.unwrap_or_default();
-    Ok(pagination::connection(rows, page, |p| p.id, Project::from))
+pub async fn projects_of(
+    ctx: &Context<'_>,
+    account_id: Uuid,
+    page: Page,
+) -> Result<Connection<String, Project>> {
+    child_page::<AccountProjectsLoader, _, _>(ctx, account_id, page, |r| r.id, Project::from).await
 }

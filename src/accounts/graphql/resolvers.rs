@@ -3,14 +3,16 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
+use super::prefetch::accounts_with_selection;
 use super::types::Account;
 use crate::accounts::service::{self, AccountChanges, AccountFilter, MrrCents, NewAccount};
-use crate::db;
 use crate::entities::enums::MemberRole;
 use crate::error::AppError;
 use crate::graphql::ContextExt;
 use crate::graphql::inputs::optional;
+use crate::graphql::loaders::Scope;
 use crate::graphql::pagination::{self, Page};
+use crate::projects::graphql::Write;
 use crate::values::{Name, parse_id};
 
 #[derive(InputObject)]
@@ -38,10 +40,22 @@ impl CreateAccountInput {
     fn parse(self) -> Result<NewAccount, AppError> {
         Ok(NewAccount {
             name: Name::parse("name", &self.name)?,
-            external_id: self.external_id.map(|e| Name::parse("externalId", &e)).transpose()?,
-            owner_id: self.owner_id.map(|id| parse_id("ownerId", &id)).transpose()?,
-            mrr_cents: self.mrr_cents.map(|m| MrrCents::parse("mrrCents", m)).transpose()?,
-            segment: self.segment.map(|s| Name::parse("segment", &s)).transpose()?,
+            external_id: self
+                .external_id
+                .map(|e| Name::parse("externalId", &e))
+                .transpose()?,
+            owner_id: self
+                .owner_id
+                .map(|id| parse_id("ownerId", &id))
+                .transpose()?,
+            mrr_cents: self
+                .mrr_cents
+                .map(|m| MrrCents::parse("mrrCents", m))
+                .transpose()?,
+            segment: self
+                .segment
+                .map(|s| Name::parse("segment", &s))
+                .transpose()?,
         })
     }
 }
@@ -82,20 +96,39 @@ impl AccountQuery {
             segment: segment.map(|s| Name::parse("segment", &s)).transpose()?,
             search: search.map(|s| Name::parse("search", &s)).transpose()?,
         };
-        let rows = service::list(ctx.db()?, viewer.workspace_id, filter, page).await?;
-        Ok(pagination::connection(rows, page, |a| a.id, Account::from))
+        let db = ctx.db()?;
+        let rows = service::list(db, viewer.workspace_id, filter, page).await?;
+        let scope = Scope {
+            db: db.clone(),
+            workspace_id: viewer.workspace_id,
+        };
+        let accounts = accounts_with_selection(ctx, scope, rows).await?;
+        Ok(pagination::connection(
+            accounts,
+            page,
+            |a| a.account_id,
+            |a| a,
+        ))
     }
 
     async fn account(&self, ctx: &Context<'_>, id: ID) -> Result<Account> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(service::find(ctx.db()?, viewer.workspace_id, id).await?.into())
+        Ok(service::find(ctx.db()?, viewer.workspace_id, id)
+            .await?
+            .into())
     }
 
     /// The account with this id in the customer's CRM.
-    async fn account_by_external_id(&self, ctx: &Context<'_>, external_id: String) -> Result<Account> {
+    async fn account_by_external_id(
+        &self,
+        ctx: &Context<'_>,
+        external_id: String,
+    ) -> Result<Account> {
         let viewer = ctx.viewer()?;
-        let found = service::find_by_external_id(ctx.db()?, viewer.workspace_id, external_id.trim()).await?;
+        let found =
+            service::find_by_external_id(ctx.db()?, viewer.workspace_id, external_id.trim())
+                .await?;
         Ok(found.ok_or(AppError::NotFound("account"))?.into())
     }
 }
@@ -105,33 +138,35 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
-    async fn create_account(&self, ctx: &Context<'_>, input: CreateAccountInput) -> Result<Account> {
-        let viewer = ctx.writer()?;
-        let new = input.parse()?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        let account = service::create(&txn, viewer.workspace_id, Some(viewer.member_id), new, ctx.clock()?.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(account.into())
+    async fn create_account(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateAccountInput,
+    ) -> Result<Account> {
+        let w = Write::begin(ctx).await?;
+        let account =
+            service::create(&w.txn, w.workspace_id, w.actor, input.parse()?, w.now).await?;
+        Ok(w.commit(account).await?.into())
     }
 
-    async fn update_account(&self, ctx: &Context<'_>, id: ID, input: UpdateAccountInput) -> Result<Account> {
-        let viewer = ctx.writer()?;
+    async fn update_account(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateAccountInput,
+    ) -> Result<Account> {
+        let w = Write::begin(ctx).await?;
         let id = parse_id("id", &id)?;
-        let changes = input.parse()?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        let now = ctx.clock()?.now();
-        let account = service::update(&txn, viewer.workspace_id, Some(viewer.member_id), id, changes, now).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(account.into())
+        let account =
+            service::update(&w.txn, w.workspace_id, w.actor, id, input.parse()?, w.now).await?;
+        Ok(w.commit(account).await?.into())
     }
 
     /// Deletes an account with everything recorded on it (admins only).
     async fn delete_account(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let viewer = ctx.member_with(MemberRole::Admin)?;
-        let id = parse_id("id", &id)?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        service::delete(&txn, viewer.workspace_id, Some(viewer.member_id), id, ctx.clock()?.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(true)
+        ctx.member_with(MemberRole::Admin)?;
+        let w = Write::begin(ctx).await?;
+        service::delete(&w.txn, w.workspace_id, w.actor, parse_id("id", &id)?, w.now).await?;
+        Ok(w.commit(true).await?)
     }
 }

@@ -6,10 +6,11 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::prefetch::Prefetched;
 use super::projects::projects_of;
+use crate::accounts::batch::by_ids;
 use crate::contacts::graphql::{Contact, contacts_of};
 use crate::entities::account;
 use crate::error::AppError;
@@ -37,6 +38,9 @@ pub struct Account {
     pub account_id: Uuid,
     #[graphql(skip)]
     pub owner_id: Option<Uuid>,
+    /// What the page this account came in already loaded for it.
+    #[graphql(skip)]
+    pub prefetched: Prefetched,
 }
 
 impl From<account::Model> for Account {
@@ -51,6 +55,7 @@ impl From<account::Model> for Account {
             updated_at: model.updated_at,
             account_id: model.id,
             owner_id: model.owner_id,
+            prefetched: Prefetched::default(),
         }
     }
 }
@@ -59,6 +64,9 @@ impl From<account::Model> for Account {
 impl Account {
     /// The CSM who owns the account: its projects' tasks go to them.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<TeamMember>> {
+        if let Some(owner) = &self.prefetched.owner {
+            return Ok(owner.clone());
+        }
         load_member(ctx, self.owner_id).await
     }
 
@@ -71,10 +79,18 @@ impl Account {
         after: Option<String>,
     ) -> Result<Connection<String, Contact>> {
         let page = Page::new(first, after.as_deref())?;
-        contacts_of(ctx, self.account_id, page).await
+        match &self.prefetched.contacts {
+            Some((key, contacts)) if key.asks_for(page) => Ok(pagination::connection(
+                contacts.clone(),
+                page,
+                |c| c.contact_id,
+                |c| c,
+            )),
+            _ => contacts_of(ctx, self.account_id, page).await,
+        }
     }
 
-    /// The account's projects, in the order they started.
+    /// The account's projects, in the order they were created.
     #[graphql(complexity = "pagination::list_cost(first, child_complexity)")]
     async fn projects(
         &self,
@@ -88,6 +104,9 @@ impl Account {
 
     /// The most recent NPS response of any of the account's contacts.
     async fn latest_response(&self, ctx: &Context<'_>) -> Result<Option<NpsResponse>> {
+        if let Some(latest) = &self.prefetched.latest_response {
+            return Ok(latest.clone());
+        }
         latest_of_account(ctx, self.account_id).await
     }
 }
@@ -100,18 +119,19 @@ impl Loader<Uuid> for AccountLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Account>> {
-        let rows = account::Entity::find()
-            .filter(account::Column::WorkspaceId.eq(self.0.workspace_id))
-            .filter(account::Column::Id.is_in(ids.iter().copied()))
-            .all(&self.0.db)
-            .await
-            .map_err(AppError::from)?;
-        Ok(rows.into_iter().map(|a| (a.id, Account::from(a))).collect())
+        let columns = [account::Column::WorkspaceId, account::Column::Id];
+        Ok(
+            by_ids::<account::Entity, _>(&self.0, columns, ids, |a| (a.id, Account::from(a)))
+                .await?,
+        )
     }
 }
 
 /// Resolves the account a record belongs to through the request's loader.
 pub async fn load_account(ctx: &Context<'_>, id: Uuid) -> Result<Account> {
     let loader = ctx.data::<DataLoader<AccountLoader>>()?;
-    Ok(loader.load_one(id).await?.ok_or(AppError::NotFound("account"))?)
+    Ok(loader
+        .load_one(id)
+        .await?
+        .ok_or(AppError::NotFound("account"))?)
 }

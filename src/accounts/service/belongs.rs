@@ -22,7 +22,10 @@ pub async fn ensure_project_of(
         .await?
         .ok_or(AppError::NotFound("project"))?;
     if project.account_id != account_id {
-        return Err(AppError::bad_input(field, format!("`{field}` is a project of another account")));
+        return Err(AppError::bad_input(
+            field,
+            format!("`{field}` is a project of another account"),
+        ));
     }
     Ok(())
 }
@@ -38,7 +41,10 @@ pub async fn ensure_contact_of(
 ) -> AppResult<()> {
     let contact = crate::contacts::service::find(db, workspace_id, contact_id).await?;
     if contact.account_id != account_id {
-        return Err(AppError::bad_input(field, format!("`{field}` is a contact of another account")));
+        return Err(AppError::bad_input(
+            field,
+            format!("`{field}` is a contact of another account"),
+        ));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{MrrCents, find, find_by_external_id};
@@ -51,7 +51,12 @@ pub async fn create(
     .await?;
 
     let details = json!({ "name": account.name, "ownerId": account.owner_id });
-    activity::record(db, account_change(&account, actor_id, "account.created", details), now).await?;
+    activity::record(
+        db,
+        account_change(&account, actor_id, "account.created", details),
+        now,
+    )
+    .await?;
     tracing::info!(account.id = %account.id, workspace.id = %workspace_id, "account created");
     Ok(account)
 }
@@ -69,7 +74,12 @@ pub async fn delete(
     account::Entity::delete_by_id(account.id).exec(db).await?;
 
     let details = json!({ "name": account.name });
-    activity::record(db, account_change(&account, actor_id, "account.deleted", details), now).await?;
+    activity::record(
+        db,
+        account_change(&account, actor_id, "account.deleted", details),
+        now,
+    )
+    .await?;
     tracing::info!(account.id = %id, workspace.id = %workspace_id, "account deleted");
     Ok(())
 }
@@ -79,14 +89,35 @@ pub(super) fn account_change(
     account: &account::Model,
     actor_id: Option<Uuid>,
     action: &'static str,
-    details: serde_json::Value,
+    details: Value,
+) -> Change {
+    let subject = Subject::Account(account.id);
+    account_activity(
+        account.workspace_id,
+        account.id,
+        subject,
+        actor_id,
+        action,
+        details,
+    )
+}
+
+/// An activity on an account's timeline, about the account itself or something on it (a
+/// contact, a note); set `project_id` by struct update when it concerns a project.
+pub fn account_activity(
+    workspace_id: Uuid,
+    account_id: Uuid,
+    subject: Subject,
+    actor_id: Option<Uuid>,
+    action: &'static str,
+    details: Value,
 ) -> Change {
     Change {
-        workspace_id: account.workspace_id,
+        workspace_id,
         actor_id,
-        subject: Subject::Account(account.id),
+        subject,
         action,
-        account_id: Some(account.id),
+        account_id: Some(account_id),
         project_id: None,
         task_id: None,
         details,
@@ -95,7 +126,11 @@ pub(super) fn account_change(
 
 /// An owner must be an active member of the workspace who may change data: the tasks of
 /// the account's projects go to them.
-pub(super) async fn check_owner(db: &impl ConnectionTrait, workspace_id: Uuid, owner_id: Uuid) -> AppResult<()> {
+pub(super) async fn check_owner(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    owner_id: Uuid,
+) -> AppResult<()> {
     let owner = crate::members::service::find(db, workspace_id, owner_id).await?;
     if !owner.active || owner.role == crate::entities::enums::MemberRole::Viewer {
         return Err(AppError::bad_input(
@@ -111,8 +146,13 @@ pub(super) async fn check_external_id_free(
     workspace_id: Uuid,
     external_id: &Name,
 ) -> AppResult<()> {
-    if find_by_external_id(db, workspace_id, external_id.as_str()).await?.is_some() {
-        return Err(AppError::Conflict("an account with this external id already exists".into()));
+    if find_by_external_id(db, workspace_id, external_id.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(
+            "an account with this external id already exists".into(),
+        ));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@ mod create;
 mod update;
 
 pub use belongs::{ensure_contact_of, ensure_project_of};
-pub use create::{NewAccount, create, delete};
+pub use create::{NewAccount, account_activity, create, delete};
 pub use update::{AccountChanges, note_change, update};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -24,7 +24,10 @@ pub struct MrrCents(i64);
 impl MrrCents {
     pub fn parse(field: &'static str, raw: i64) -> AppResult<Self> {
         if raw < 0 {
-            return Err(AppError::bad_input(field, format!("`{field}` must not be negative")));
+            return Err(AppError::bad_input(
+                field,
+                format!("`{field}` must not be negative"),
+            ));
         }
         Ok(MrrCents(raw))
     }
@@ -43,7 +46,11 @@ pub struct AccountFilter {
     pub search: Option<Name>,
 }
 
-pub async fn find(db: &impl ConnectionTrait, workspace_id: Uuid, id: Uuid) -> AppResult<account::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<account::Model> {
     account::Entity::find_by_id(id)
         .filter(account::Column::WorkspaceId.eq(workspace_id))
         .one(db)

@@ -25,8 +25,9 @@ pub struct AccountChanges {
 }
 
 /// Applies the changes and records `account.updated` with `{field: {from, to}}` for what
-/// changed. A new owner is recorded as `account.owner_changed`, and the account's open tasks
-/// assigned by the owner rules move with the account. Writes several rows: call it in a transaction.
+/// changed. A new owner is recorded as `account.owner_changed`, and the account's open
+/// tasks assigned by the owner rules move to them in the same transaction, so the work
+/// never sits with someone who no longer owns the account. Call it in a transaction.
 pub async fn update(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -45,7 +46,9 @@ pub async fn update(
         check_external_id_free(db, workspace_id, external_id).await?;
     }
 
-    let owner_changed = changes.owner_id.is_some_and(|owner| owner != current.owner_id);
+    let owner_changed = changes
+        .owner_id
+        .is_some_and(|owner| owner != current.owner_id);
     let (mut active, diff) = apply(current.clone(), changes);
     if diff.is_empty() && !owner_changed {
         return Ok(current);
@@ -59,7 +62,16 @@ pub async fn update(
     }
     if owner_changed {
         record_owner_change(db, &account, current.owner_id, actor_id, now).await?;
-        reassign_owner_rule_tasks(db, workspace_id, id, current.owner_id, account.owner_id, actor_id, now).await?;
+        reassign_owner_rule_tasks(
+            db,
+            workspace_id,
+            id,
+            current.owner_id,
+            account.owner_id,
+            actor_id,
+            now,
+        )
+        .await?;
     }
     tracing::info!(account.id = %id, workspace.id = %workspace_id, "account updated");
     Ok(account)
@@ -67,7 +79,10 @@ pub async fn update(
 
 /// Sets what changes and describes it; the owner is left out of the description, as it has
 /// its own activity.
-fn apply(current: account::Model, changes: AccountChanges) -> (account::ActiveModel, Map<String, Value>) {
+fn apply(
+    current: account::Model,
+    changes: AccountChanges,
+) -> (account::ActiveModel, Map<String, Value>) {
     let mut diff = Map::new();
     let mut active: account::ActiveModel = current.clone().into();
     if let Some(name) = changes.name.map(Name::into_inner) {
@@ -93,7 +108,12 @@ fn apply(current: account::Model, changes: AccountChanges) -> (account::ActiveMo
 }
 
 /// Adds `field: {from, to}` to an activity's details when the value changes.
-pub fn note_change<T: Serialize + PartialEq>(diff: &mut Map<String, Value>, field: &str, from: &T, to: &T) {
+pub fn note_change<T: Serialize + PartialEq>(
+    diff: &mut Map<String, Value>,
+    field: &str,
+    from: &T,
+    to: &T,
+) {
     if from != to {
         diff.insert(field.to_owned(), json!({ "from": from, "to": to }));
     }
@@ -107,7 +127,12 @@ async fn record_owner_change(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let details = json!({ "from": from, "to": account.owner_id });
-    activity::record(db, account_change(account, actor_id, "account.owner_changed", details), now).await?;
+    activity::record(
+        db,
+        account_change(account, actor_id, "account.owner_changed", details),
+        now,
+    )
+    .await?;
     tracing::info!(account.id = %account.id, "account owner changed");
     Ok(())
 }

@@ -5,12 +5,12 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::types::Contact;
 use crate::contacts::service::{self, ContactChanges, NewContact};
-use crate::db;
 use crate::entities::enums::ContactRole;
 use crate::error::AppError;
 use crate::graphql::ContextExt;
 use crate::graphql::inputs::optional;
 use crate::graphql::pagination::{self, Page};
+use crate::projects::graphql::Write;
 use crate::values::{EmailAddress, Name, parse_id};
 
 #[derive(InputObject)]
@@ -44,7 +44,10 @@ impl CreateContactInput {
 impl UpdateContactInput {
     fn parse(self) -> Result<ContactChanges, AppError> {
         Ok(ContactChanges {
-            email: self.email.map(|e| EmailAddress::parse("email", &e)).transpose()?,
+            email: self
+                .email
+                .map(|e| EmailAddress::parse("email", &e))
+                .transpose()?,
             name: optional(self.name, |n| Name::parse("name", &n))?,
             role: self.role,
         })
@@ -67,7 +70,9 @@ impl ContactQuery {
     ) -> Result<Connection<String, Contact>> {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
-        let account_id = account_id.map(|id| parse_id("accountId", &id)).transpose()?;
+        let account_id = account_id
+            .map(|id| parse_id("accountId", &id))
+            .transpose()?;
         let rows = service::list(ctx.db()?, viewer.workspace_id, account_id, page).await?;
         Ok(pagination::connection(rows, page, |c| c.id, Contact::from))
     }
@@ -75,7 +80,9 @@ impl ContactQuery {
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> Result<Contact> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(service::find(ctx.db()?, viewer.workspace_id, id).await?.into())
+        Ok(service::find(ctx.db()?, viewer.workspace_id, id)
+            .await?
+            .into())
     }
 }
 
@@ -84,33 +91,34 @@ pub struct ContactMutation;
 
 #[Object]
 impl ContactMutation {
-    async fn create_contact(&self, ctx: &Context<'_>, input: CreateContactInput) -> Result<Contact> {
-        let viewer = ctx.writer()?;
-        let new = input.parse()?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        let contact = service::create(&txn, viewer.workspace_id, Some(viewer.member_id), new, ctx.clock()?.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(contact.into())
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> Result<Contact> {
+        let w = Write::begin(ctx).await?;
+        let contact =
+            service::create(&w.txn, w.workspace_id, w.actor, input.parse()?, w.now).await?;
+        Ok(w.commit(contact).await?.into())
     }
 
-    async fn update_contact(&self, ctx: &Context<'_>, id: ID, input: UpdateContactInput) -> Result<Contact> {
-        let viewer = ctx.writer()?;
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateContactInput,
+    ) -> Result<Contact> {
+        let w = Write::begin(ctx).await?;
         let id = parse_id("id", &id)?;
-        let changes = input.parse()?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        let now = ctx.clock()?.now();
-        let contact = service::update(&txn, viewer.workspace_id, Some(viewer.member_id), id, changes, now).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(contact.into())
+        let contact =
+            service::update(&w.txn, w.workspace_id, w.actor, id, input.parse()?, w.now).await?;
+        Ok(w.commit(contact).await?.into())
     }
 
     /// Deletes a contact with their NPS responses.
     async fn delete_contact(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
-        let viewer = ctx.writer()?;
-        let id = parse_id("id", &id)?;
-        let txn = db::begin_write(ctx.db()?).await.map_err(AppError::from)?;
-        service::delete(&txn, viewer.workspace_id, Some(viewer.member_id), id, ctx.clock()?.now()).await?;
-        txn.commit().await.map_err(AppError::from)?;
-        Ok(true)
+        let w = Write::begin(ctx).await?;
+        service::delete(&w.txn, w.workspace_id, w.actor, parse_id("id", &id)?, w.now).await?;
+        Ok(w.commit(true).await?)
     }
 }

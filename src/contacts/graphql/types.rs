@@ -6,14 +6,12 @@ use async_graphql::connection::Connection;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{ComplexObject, Context, ID, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::accounts::batch::{ChildPage, Family, by_ids, child_page, load_pages};
 use crate::accounts::graphql::{Account, load_account};
-use crate::accounts::ranked::{ChildPage, Family, load_pages};
 use crate::entities::contact;
 use crate::entities::enums::ContactRole;
-use crate::error::AppError;
 use crate::graphql::loaders::Scope;
 use crate::graphql::pagination::{self, Page};
 use crate::surveys::graphql::{NpsResponse, latest_of_contact, responses_of};
@@ -35,6 +33,9 @@ pub struct Contact {
     pub contact_id: Uuid,
     #[graphql(skip)]
     pub account_id: Uuid,
+    /// The latest response, when the page this contact came in already loaded it.
+    #[graphql(skip)]
+    pub prefetched_latest: Option<Option<NpsResponse>>,
 }
 
 impl From<contact::Model> for Contact {
@@ -50,6 +51,7 @@ impl From<contact::Model> for Contact {
             updated_at: model.updated_at,
             contact_id: model.id,
             account_id: model.account_id,
+            prefetched_latest: None,
         }
     }
 }
@@ -62,6 +64,9 @@ impl Contact {
 
     /// The contact's most recent NPS response.
     async fn latest_response(&self, ctx: &Context<'_>) -> Result<Option<NpsResponse>> {
+        if let Some(latest) = &self.prefetched_latest {
+            return Ok(latest.clone());
+        }
         latest_of_contact(ctx, self.contact_id).await
     }
 
@@ -86,13 +91,11 @@ impl Loader<Uuid> for ContactLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, Contact>> {
-        let rows = contact::Entity::find()
-            .filter(contact::Column::WorkspaceId.eq(self.0.workspace_id))
-            .filter(contact::Column::Id.is_in(ids.iter().copied()))
-            .all(&self.0.db)
-            .await
-            .map_err(AppError::from)?;
-        Ok(rows.into_iter().map(|c| (c.id, Contact::from(c))).collect())
+        let columns = [contact::Column::WorkspaceId, contact::Column::Id];
+        Ok(
+            by_ids::<contact::Entity, _>(&self.0, columns, ids, |c| (c.id, Contact::from(c)))
+                .await?,
+        )
     }
 }
 
@@ -124,8 +127,10 @@ impl Loader<ChildPage> for AccountContactsLoader {
 }
 
 /// A page of an account's contacts, batched with the other accounts of the request.
-pub async fn contacts_of(ctx: &Context<'_>, account_id: Uuid, page: Page) -> Result<Connection<String, Contact>> {
-    let loader = ctx.data::<DataLoader<AccountContactsLoader>>()?;
-    let rows = loader.load_one(ChildPage::new(account_id, page)).await?.unwrap_or_default();
-    Ok(pagination::connection(rows, page, |c| c.id, Contact::from))
+pub async fn contacts_of(
+    ctx: &Context<'_>,
+    account_id: Uuid,
+    page: Page,
+) -> Result<Connection<String, Contact>> {
+    child_page::<AccountContactsLoader, _, _>(ctx, account_id, page, |r| r.id, Contact::from).await
 }

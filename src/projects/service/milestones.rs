@@ -70,7 +70,11 @@ pub async fn refresh_milestone(
             .filter(milestone::Column::Id.eq(milestone_id))
             .exec(db)
             .await?;
-        tracing::info!(milestone.id = %milestone_id, milestone.completed = completed_at.is_some(), "milestone progress changed");
+        tracing::info!(
+            milestone.id = %milestone_id,
+            milestone.completed = completed_at.is_some(),
+            "milestone progress changed"
+        );
     }
     Ok(())
 }

@@ -57,9 +57,19 @@ pub async fn start_project(
         RuleAssignees::for_owner(db, workspace_id, account.owner_id.or(project.owner_id)).await?;
     let task_count = copy_blueprint(db, &project, &blueprint, assignees, now).await?;
 
-    let details = json!({ "templateId": blueprint.template.id, "taskCount": task_count, "triggeringResponseId": project.triggering_response_id });
+    let details = json!({
+        "templateId": blueprint.template.id,
+        "taskCount": task_count,
+        "triggeringResponseId": project.triggering_response_id,
+    });
     record(db, &project, actor_id, "project.started", details, now).await?;
-    tracing::info!(project.id = %project.id, account.id = %account.id, template.id = %blueprint.template.id, project.task_count = task_count, "project started");
+    tracing::info!(
+        project.id = %project.id,
+        account.id = %account.id,
+        template.id = %blueprint.template.id,
+        project.task_count = task_count,
+        "project started"
+    );
     Ok(project)
 }
 

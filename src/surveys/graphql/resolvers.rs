@@ -30,17 +30,28 @@ impl SurveyQuery {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
         let filter = ResponseFilter {
-            account_id: account_id.map(|id| parse_id("accountId", &id)).transpose()?,
-            contact_id: contact_id.map(|id| parse_id("contactId", &id)).transpose()?,
+            account_id: account_id
+                .map(|id| parse_id("accountId", &id))
+                .transpose()?,
+            contact_id: contact_id
+                .map(|id| parse_id("contactId", &id))
+                .transpose()?,
             category,
         };
         let rows = service::list(ctx.db()?, viewer.workspace_id, filter, page).await?;
-        Ok(pagination::connection(rows, page, |r| r.id, NpsResponse::from))
+        Ok(pagination::connection(
+            rows,
+            page,
+            |r| r.id,
+            NpsResponse::from,
+        ))
     }
 
     async fn nps_response(&self, ctx: &Context<'_>, id: ID) -> Result<NpsResponse> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(service::find(ctx.db()?, viewer.workspace_id, id).await?.into())
+        Ok(service::find(ctx.db()?, viewer.workspace_id, id)
+            .await?
+            .into())
     }
 }

@@ -59,7 +59,9 @@ impl From<nps_response::Model> for NpsResponse {
 impl NpsResponse {
     /// The contact who answered.
     async fn contact(&self, ctx: &Context<'_>) -> Result<Contact> {
-        Ok(load_contact(ctx, Some(self.contact_id)).await?.ok_or(AppError::NotFound("contact"))?)
+        Ok(load_contact(ctx, Some(self.contact_id))
+            .await?
+            .ok_or(AppError::NotFound("contact"))?)
     }
 
     async fn account(&self, ctx: &Context<'_>) -> Result<Account> {

@@ -71,7 +71,11 @@ pub async fn create_task(
     .insert(db)
     .await?;
 
-    let details = json!({ "title": task.title, "assigneeId": task.assignee_id, "milestoneId": task.milestone_id });
+    let details = json!({
+        "title": task.title,
+        "assigneeId": task.assignee_id,
+        "milestoneId": task.milestone_id,
+    });
     record(db, &task, actor_id, "task.created", details, now).await?;
     if let Some(milestone_id) = milestone_id {
         refresh_milestone(db, workspace_id, milestone_id, now).await?;

@@ -50,7 +50,12 @@ pub async fn reassign_owner_rule_tasks(
         active.updated_at = Set(now);
         let task = active.update(db).await?;
 
-        let details = json!({ "from": from, "to": to, "reason": "account_owner_changed", "previousOwnerId": old_owner });
+        let details = json!({
+            "from": from,
+            "to": to,
+            "reason": "account_owner_changed",
+            "previousOwnerId": old_owner,
+        });
         record(db, &task, actor_id, "task.assigned", details, now).await?;
         moved += 1;
     }
