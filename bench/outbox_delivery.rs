@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use closeloop::clock::{Clock, SharedClock, SystemClock};
+use closeloop::clock::{SharedClock, SystemClock};
 use closeloop::config::{DatabaseSettings, EmailSettings};
 use closeloop::email::outbox::{self, OutgoingEmail, Recipient};
 use closeloop::email::templates::TemplateKey;
