@@ -3,8 +3,9 @@
 //! that kept it, and resetting a template is deleting its row.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::defaults;
@@ -51,16 +52,24 @@ impl StoredTemplate {
 }
 
 /// The workspace's version of `key`, or the default.
+async fn find_row(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    key: TemplateKey,
+) -> AppResult<Option<email_template::Model>> {
+    Ok(email_template::Entity::find()
+        .filter(email_template::Column::WorkspaceId.eq(workspace_id))
+        .filter(email_template::Column::Key.eq(key.as_str()))
+        .one(db)
+        .await?)
+}
+
 pub async fn get(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     key: TemplateKey,
 ) -> AppResult<StoredTemplate> {
-    let row = email_template::Entity::find()
-        .filter(email_template::Column::WorkspaceId.eq(workspace_id))
-        .filter(email_template::Column::Key.eq(key.as_str()))
-        .one(db)
-        .await?;
+    let row = find_row(db, workspace_id, key).await?;
     Ok(row.map_or_else(
         || StoredTemplate::default_for(key),
         |row| StoredTemplate::from_row(key, row),
@@ -94,33 +103,30 @@ pub async fn update(
 ) -> AppResult<StoredTemplate> {
     check_size(&source)?;
     templates::check(&source)?;
-    let row = email_template::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        key: Set(key.as_str().to_owned()),
-        subject: Set(source.subject),
-        body_text: Set(source.body_text),
-        body_html: Set(source.body_html),
-        hold_for_review: Set(hold_for_review),
-        updated_at: Set(now),
+    // Update or insert rather than one upsert: see `unsubscribe::stored_secret` for why
+    // `ON CONFLICT` is avoided on a fresh connection. Two first edits at the same moment
+    // make the second a `CONFLICT`.
+    let existing = find_row(db, workspace_id, key).await?;
+    let is_new = existing.is_none();
+    let mut row: email_template::ActiveModel = match existing {
+        Some(existing) => existing.into(),
+        None => email_template::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            key: Set(key.as_str().to_owned()),
+            ..Default::default()
+        },
     };
-    let changed = [
-        email_template::Column::Subject,
-        email_template::Column::BodyText,
-        email_template::Column::BodyHtml,
-        email_template::Column::HoldForReview,
-        email_template::Column::UpdatedAt,
-    ];
-    let upsert = OnConflict::columns([
-        email_template::Column::WorkspaceId,
-        email_template::Column::Key,
-    ])
-    .update_columns(changed)
-    .to_owned();
-    email_template::Entity::insert(row)
-        .on_conflict(upsert)
-        .exec_without_returning(db)
-        .await?;
+    row.subject = Set(source.subject);
+    row.body_text = Set(source.body_text);
+    row.body_html = Set(source.body_html);
+    row.hold_for_review = Set(hold_for_review);
+    row.updated_at = Set(now);
+    if is_new {
+        row.insert(db).await?;
+    } else {
+        row.update(db).await?;
+    }
     tracing::info!(workspace.id = %workspace_id, email.template = key.as_str(), "email template updated");
     get(db, workspace_id, key).await
 }

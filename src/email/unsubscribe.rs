@@ -12,8 +12,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use ring::hmac;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, SqlErr,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -108,8 +109,15 @@ fn message(contact_id: Uuid) -> Vec<u8> {
     [b"unsubscribe:".as_slice(), contact_id.as_bytes()].concat()
 }
 
-/// The generated key: written once (the first process to start wins), read by all.
+/// The generated key: the first process to start writes it, every process reads it.
+///
+/// A plain insert rather than `ON CONFLICT`: on SQLite, a pooled connection that has run no
+/// statement since the migrations may still hold the schema from before the unique index,
+/// and an upsert is checked against that schema when it is prepared.
 async fn stored_secret(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<String> {
+    if let Some(value) = read_secret(db).await? {
+        return Ok(value);
+    }
     let mut bytes = [0_u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
     let candidate = instance_secret::ActiveModel {
@@ -118,20 +126,26 @@ async fn stored_secret(db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResu
         value: Set(hex::encode(bytes)),
         created_at: Set(now),
     };
-    instance_secret::Entity::insert(candidate)
-        .on_conflict(
-            OnConflict::column(instance_secret::Column::Name)
-                .do_nothing()
-                .to_owned(),
-        )
+    match instance_secret::Entity::insert(candidate)
         .exec_without_returning(db)
-        .await?;
-    instance_secret::Entity::find()
+        .await
+    {
+        Ok(_) => {}
+        // Another process starting at the same moment wrote it first.
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+        Err(error) => return Err(error.into()),
+    }
+    read_secret(db)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the unsubscribe key is missing")))
+}
+
+async fn read_secret(db: &impl ConnectionTrait) -> AppResult<Option<String>> {
+    let row = instance_secret::Entity::find()
         .filter(instance_secret::Column::Name.eq(SECRET_NAME))
         .one(db)
-        .await?
-        .map(|row| row.value)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("the unsubscribe key is missing")))
+        .await?;
+    Ok(row.map(|row| row.value))
 }
 
 /// Marks the contact unsubscribed and records it on their account; a second click changes

@@ -138,8 +138,11 @@ impl EmailMutation {
             body_html: input.body_html,
         };
         let now = ctx.clock()?.now();
+        let txn = crate::db::begin_write(ctx.db()?)
+            .await
+            .map_err(AppError::from)?;
         let stored = template_store::update(
-            ctx.db()?,
+            &txn,
             viewer.workspace_id,
             key,
             source,
@@ -147,6 +150,7 @@ impl EmailMutation {
             now,
         )
         .await?;
+        txn.commit().await.map_err(AppError::from)?;
         Ok(stored.into())
     }
 
