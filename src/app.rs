@@ -11,6 +11,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
 use crate::config::QueryLimits;
+use crate::email::worker::Outbound;
 use crate::graphql::AppSchema;
 use crate::graphql::schema::{SchemaOptions, build_schema};
 use crate::http;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub clock: SharedClock,
     pub limits: Arc<QueryLimits>,
+    /// Email delivery: the unsubscribe pages check links with it, mutations wake it.
+    pub outbound: Outbound,
 }
 
 impl AppState {
@@ -30,18 +33,26 @@ impl AppState {
         clock: SharedClock,
         limits: QueryLimits,
         options: SchemaOptions,
+        outbound: Outbound,
     ) -> Self {
-        let schema = build_schema(db.clone(), clock.clone(), &limits, options);
+        let schema = build_schema(
+            db.clone(),
+            clock.clone(),
+            &limits,
+            options,
+            outbound.clone(),
+        );
         AppState {
             db,
             schema,
             clock,
             limits: Arc::new(limits),
+            outbound,
         }
     }
 }
 
-/// The HTTP routes: GraphQL, GraphiQL, health.
+/// The HTTP routes: GraphQL, GraphiQL, health, unsubscribe pages.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.limits.body_bytes;
     Router::new()
@@ -53,6 +64,10 @@ pub fn router(state: AppState) -> Router {
                 .fallback(http::graphql::method_not_allowed),
         )
         .route("/health", get(http::health))
+        .route(
+            "/unsubscribe/{token}",
+            get(http::unsubscribe::confirm).post(http::unsubscribe::unsubscribe),
+        )
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TraceLayer::new_for_http())
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

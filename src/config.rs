@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, ValueEnum};
 
+pub use crate::email::settings::{EmailSettings, Secret, SmtpUrl};
+
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseSettings {
@@ -68,6 +70,9 @@ pub struct ServerSettings {
     /// Log lines as human-readable text or as JSON objects.
     #[arg(long, env = "CLOSELOOP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub email: EmailSettings,
 }
 
 /// Bounds on what one request may ask of the server.

@@ -1,7 +1,9 @@
-//! Running the server: migrate, bootstrap the first workspace, serve until a signal.
+//! Running the server: migrate, bootstrap the first workspace, serve until a signal, with
+//! the outbox delivered alongside.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -12,6 +14,7 @@ use crate::app::{self, AppState};
 use crate::auth::tokens::IssuedToken;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DatabaseSettings, ServerSettings};
+use crate::email::worker::{self, Outbound};
 use crate::graphql::schema::SchemaOptions;
 use crate::{db, workspaces};
 
@@ -32,7 +35,8 @@ impl Server {
             introspection: settings.introspection,
             field_suggestions: settings.field_suggestions,
         };
-        let state = AppState::new(db, clock, settings.limits.clone(), options);
+        let outbound = Outbound::from_settings(&db, &settings.email, clock.now()).await?;
+        let state = AppState::new(db, clock, settings.limits.clone(), options, outbound);
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;
@@ -88,8 +92,13 @@ pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> an
             token.secret
         );
     }
-    let server = Server::build(db, settings, clock).await?;
-    server.run(shutdown_signal()).await
+    let server = Server::build(db.clone(), settings, clock.clone()).await?;
+    let delivery = worker::spawn(db, clock, server.state().outbound.clone());
+    let served = server.run(shutdown_signal()).await;
+    delivery
+        .stop(settings.email.send_timeout() + Duration::from_secs(5))
+        .await;
+    served
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 18] = [
+const TABLES: [&str; 20] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -25,6 +25,8 @@ const TABLES: [&str; 18] = [
     "playbooks",
     "email_outbox",
     "job_runs",
+    "email_templates",
+    "instance_secrets",
 ];
 
 #[tokio::test]
@@ -65,9 +67,29 @@ async fn migrations_run_up_down_and_up_again_on_postgres() -> Result<(), DbErr> 
     outcome
 }
 
+/// Columns a later migration adds to earlier tables: `down` must take them away again.
+const ADDED_COLUMNS: [(&str, &str); 4] = [
+    ("workspaces", "contact_email_cap_days"),
+    ("workspaces", "review_window_minutes"),
+    ("contacts", "bounced_at"),
+    ("email_outbox", "sender_id"),
+];
+
 async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await?;
     assert_eq!(existing_tables(db).await?, TABLES, "after the first up");
+    assert_eq!(
+        existing_added_columns(db).await?.len(),
+        ADDED_COLUMNS.len(),
+        "after the first up"
+    );
+
+    Migrator::down(db, Some(1)).await?;
+    assert!(
+        existing_added_columns(db).await?.is_empty(),
+        "after the last migration's down"
+    );
+    Migrator::up(db, None).await?;
 
     Migrator::down(db, None).await?;
     assert!(existing_tables(db).await?.is_empty(), "after down");
@@ -83,6 +105,19 @@ async fn existing_tables(db: &DatabaseConnection) -> Result<Vec<&'static str>, D
     for table in TABLES {
         if manager.has_table(table).await? {
             existing.push(table);
+        }
+    }
+    Ok(existing)
+}
+
+async fn existing_added_columns(
+    db: &DatabaseConnection,
+) -> Result<Vec<(&'static str, &'static str)>, DbErr> {
+    let manager = SchemaManager::new(db);
+    let mut existing = Vec::new();
+    for (table, column) in ADDED_COLUMNS {
+        if manager.has_column(table, column).await? {
+            existing.push((table, column));
         }
     }
     Ok(existing)

@@ -18,6 +18,8 @@ pub enum Subject {
     Account(Uuid),
     Contact(Uuid),
     Template(Uuid),
+    /// An email in the outbox.
+    Email(Uuid),
 }
 
 impl Subject {
@@ -28,6 +30,7 @@ impl Subject {
             Subject::Account(id) => ("account", id),
             Subject::Contact(id) => ("contact", id),
             Subject::Template(id) => ("template", id),
+            Subject::Email(id) => ("email", id),
         }
     }
 }

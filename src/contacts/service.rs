@@ -87,6 +87,7 @@ pub async fn create(
         name: Set(new.name.map(Name::into_inner)),
         role: Set(new.role),
         unsubscribed_at: Set(None),
+        bounced_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

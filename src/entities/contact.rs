@@ -13,6 +13,9 @@ pub struct Model {
     pub name: Option<String>,
     pub role: ContactRole,
     pub unsubscribed_at: Option<DateTimeUtc>,
+    /// When a mail server answered that this address does not exist; no customer-facing
+    /// email goes to it after that.
+    pub bounced_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

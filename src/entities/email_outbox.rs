@@ -28,6 +28,8 @@ pub struct Model {
     pub contact_id: Option<Uuid>,
     pub member_id: Option<Uuid>,
     pub account_id: Option<Uuid>,
+    /// The team member the email comes from (the CSM whose name is on it), if any.
+    pub sender_id: Option<Uuid>,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

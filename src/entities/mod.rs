@@ -17,6 +17,8 @@ pub mod api_token;
 pub mod contact;
 pub mod conversation;
 pub mod email_outbox;
+pub mod email_template;
+pub mod instance_secret;
 pub mod job_run;
 pub mod milestone;
 pub mod note;

@@ -17,6 +17,11 @@ pub struct Model {
     /// `team_members.workspace_id`.
     pub head_of_cs_id: Option<Uuid>,
     pub escalation_policy: Json,
+    /// A contact gets at most one customer-facing email from playbooks in this many days;
+    /// 0 turns the cap off.
+    pub contact_email_cap_days: i32,
+    /// How long an email held for review waits before it goes out by itself.
+    pub review_window_minutes: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -5,6 +5,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::clock::SharedClock;
 use crate::config::QueryLimits;
+use crate::email::worker::Outbound;
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
@@ -19,6 +20,7 @@ pub struct QueryRoot(
     crate::templates::graphql::TemplateQuery,
     crate::projects::graphql::ProjectQuery,
     crate::tasks::graphql::TaskQuery,
+    crate::email::graphql::EmailQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -32,6 +34,7 @@ pub struct MutationRoot(
     crate::templates::graphql::TemplateMutation,
     crate::projects::graphql::ProjectMutation,
     crate::tasks::graphql::TaskMutation,
+    crate::email::graphql::EmailMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -57,6 +60,7 @@ pub fn build_schema(
     clock: SharedClock,
     limits: &QueryLimits,
     options: SchemaOptions,
+    outbound: Outbound,
 ) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -65,6 +69,7 @@ pub fn build_schema(
     )
     .data(db)
     .data(clock)
+    .data(outbound)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_directives(limits.directives);

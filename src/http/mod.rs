@@ -1,4 +1,5 @@
-//! The HTTP face of the API: GraphQL over HTTP, GraphiQL and the health check.
+//! The HTTP face of the API: GraphQL over HTTP, GraphiQL, the health check, and the
+//! unsubscribe pages customers reach from their email.
 //!
 //! This layer exists because stock async-graphql-axum is not a faithful
 //! GraphQL-over-HTTP server: it answers every request with status 200 as
@@ -10,6 +11,7 @@
 //! [`graphql`](self::graphql) for the rule), and every error carries `extensions.code`.
 
 pub mod graphql;
+pub mod unsubscribe;
 
 mod auth;
 mod graphiql;

@@ -26,6 +26,11 @@ pub struct Workspace {
     /// The address customer-facing email is sent from.
     pub sender_email: Option<String>,
     pub sender_name: Option<String>,
+    /// A contact gets at most one customer-facing email from playbooks in this many days
+    /// (0: no cap).
+    pub contact_email_cap_days: i32,
+    /// How long an email held for review waits as a draft before it goes out by itself.
+    pub review_window_minutes: i32,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub head_of_cs_id: Option<Uuid>,
@@ -51,6 +56,8 @@ impl From<workspace::Model> for Workspace {
             },
             sender_email: model.sender_email,
             sender_name: model.sender_name,
+            contact_email_cap_days: model.contact_email_cap_days,
+            review_window_minutes: model.review_window_minutes,
             created_at: model.created_at,
             head_of_cs_id: model.head_of_cs_id,
         }
@@ -94,6 +101,10 @@ pub struct UpdateWorkspaceInput {
     pub sender_email: MaybeUndefined<String>,
     pub sender_name: MaybeUndefined<String>,
     pub head_of_cs_id: MaybeUndefined<ID>,
+    /// 0 (no cap) to 365.
+    pub contact_email_cap_days: Option<i32>,
+    /// 0 to 10080 (a week).
+    pub review_window_minutes: Option<i32>,
 }
 
 #[derive(Default)]
@@ -119,7 +130,8 @@ pub struct WorkspaceMutation;
 
 #[Object]
 impl WorkspaceMutation {
-    /// Changes the workspace's name, time zone, sender or head of CS (admins only).
+    /// Changes the workspace's name, time zone, sender, head of CS, per-contact email cap or
+    /// review window (admins only).
     async fn update_workspace(
         &self,
         ctx: &Context<'_>,
@@ -142,6 +154,8 @@ impl WorkspaceMutation {
             })?,
             sender_name: optional(input.sender_name, |n| Name::parse("senderName", &n))?,
             head_of_cs_id: optional(input.head_of_cs_id, |id| parse_id("headOfCsId", &id))?,
+            contact_email_cap_days: input.contact_email_cap_days,
+            review_window_minutes: input.review_window_minutes,
         };
         let workspace =
             service::update_settings(ctx.db()?, viewer.workspace_id, changes, ctx.clock()?.now())

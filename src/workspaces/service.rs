@@ -18,6 +18,10 @@ use crate::values::{EmailAddress, Name, Timezone};
 
 pub const DEFAULT_WORKSPACE_NAME: &str = "Default workspace";
 pub const DEFAULT_ADMIN_EMAIL: &str = "admin@closeloop.localhost";
+/// A contact gets at most one customer-facing email from playbooks in this many days.
+pub const DEFAULT_CONTACT_EMAIL_CAP_DAYS: i32 = 7;
+/// How long an email held for review waits before it goes out by itself.
+pub const DEFAULT_REVIEW_WINDOW_MINUTES: i32 = 60;
 
 /// The escalation policy a new workspace starts with: remind the assignee at once, tell
 /// their manager after two days, the head of CS after five.
@@ -72,6 +76,8 @@ pub async fn create(
         sender_name: Set(None),
         head_of_cs_id: Set(None),
         escalation_policy: Set(default_escalation_policy()),
+        contact_email_cap_days: Set(DEFAULT_CONTACT_EMAIL_CAP_DAYS),
+        review_window_minutes: Set(DEFAULT_REVIEW_WINDOW_MINUTES),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -157,6 +163,28 @@ pub struct SettingsChanges {
     pub sender_email: Option<Option<EmailAddress>>,
     pub sender_name: Option<Option<Name>>,
     pub head_of_cs_id: Option<Option<Uuid>>,
+    /// 0 (no cap) to 365 days.
+    pub contact_email_cap_days: Option<i32>,
+    /// 0 (held emails go at the next delivery) to 10,080 minutes (a week).
+    pub review_window_minutes: Option<i32>,
+}
+
+fn check_range(
+    field: &'static str,
+    value: Option<i32>,
+    range: std::ops::RangeInclusive<i32>,
+) -> AppResult<()> {
+    match value {
+        Some(v) if !range.contains(&v) => Err(AppError::bad_input(
+            field,
+            format!(
+                "`{field}` must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub async fn update_settings(
@@ -165,6 +193,16 @@ pub async fn update_settings(
     changes: SettingsChanges,
     now: DateTime<Utc>,
 ) -> AppResult<workspace::Model> {
+    check_range(
+        "contactEmailCapDays",
+        changes.contact_email_cap_days,
+        0..=365,
+    )?;
+    check_range(
+        "reviewWindowMinutes",
+        changes.review_window_minutes,
+        0..=10_080,
+    )?;
     let current = find(db, workspace_id).await?;
     if let Some(Some(head)) = changes.head_of_cs_id {
         members::find(db, workspace_id, head).await?;
@@ -193,6 +231,12 @@ pub async fn update_settings(
     }
     if let Some(head) = changes.head_of_cs_id {
         active.head_of_cs_id = Set(head);
+    }
+    if let Some(days) = changes.contact_email_cap_days {
+        active.contact_email_cap_days = Set(days);
+    }
+    if let Some(minutes) = changes.review_window_minutes {
+        active.review_window_minutes = Set(minutes);
     }
     active.updated_at = Set(now);
     let workspace = active.update(db).await?;

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::{TimeZone, Utc};
 use closeloop::clock::{Clock, ManualClock, SharedClock};
-use closeloop::config::{DatabaseSettings, LogFormat, QueryLimits, ServerSettings};
+use closeloop::config::{DatabaseSettings, EmailSettings, LogFormat, QueryLimits, ServerSettings};
+use closeloop::email::worker::{DeliveryReport, Outbound, run_once};
 use closeloop::entities::enums::MemberRole;
 use closeloop::server::{Server, prepare_database};
 use closeloop::values::{EmailAddress, Name};
@@ -25,6 +26,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// SQL statements executed since the last [`TestApp::reset_statements`].
     pub statements: Arc<AtomicUsize>,
+    /// Email delivery as the server set it up; [`TestApp::deliver_outbox`] runs one pass.
+    pub outbound: Outbound,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     /// The PostgreSQL database made for this test, dropped with the app.
@@ -40,6 +43,13 @@ pub fn start_time() -> chrono::DateTime<Utc> {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// A server whose email settings `configure` adjusted. By default mail goes to `.eml`
+    /// files in the test's own directory, links point at `https://closeloop.test`, and a send
+    /// gives up after 3 seconds.
+    pub async fn spawn_with(configure: impl FnOnce(&mut EmailSettings)) -> TestApp {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let scratch_database = ScratchDatabase::create().await;
@@ -72,11 +82,13 @@ impl TestApp {
             field_suggestions: true,
             limits: QueryLimits::default(),
             log_format: LogFormat::Text,
+            email: test_email_settings(&dir, configure),
         };
         let server = Server::build(db.clone(), &server_settings, shared)
             .await
             .expect("build");
         let address = format!("http://{}", server.local_addr().expect("local addr"));
+        let outbound = server.state().outbound.clone();
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(server.run(async move {
             let _ = stopped.await;
@@ -89,6 +101,7 @@ impl TestApp {
             db,
             clock,
             statements,
+            outbound,
             _shutdown: shutdown,
             _dir: dir,
             _scratch_database: scratch_database,
@@ -142,6 +155,24 @@ impl TestApp {
             fewest = fewest.min(self.statement_count());
         }
         (fewest, body)
+    }
+
+    /// Where mail goes when no SMTP server is configured.
+    pub fn mail_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("mail")
+    }
+
+    /// One pass of the delivery worker, at the test clock's time.
+    pub async fn deliver_outbox(&self) -> DeliveryReport {
+        let clock: SharedClock = self.clock.clone();
+        run_once(
+            &self.db,
+            &self.outbound.transport,
+            &clock,
+            &self.outbound.settings,
+        )
+        .await
+        .expect("delivery pass")
     }
 
     pub fn reset_statements(&self) {
@@ -205,6 +236,20 @@ impl Drop for ScratchDatabase {
         });
         let _ = dropped.join();
     }
+}
+
+fn test_email_settings(
+    dir: &tempfile::TempDir,
+    configure: impl FnOnce(&mut EmailSettings),
+) -> EmailSettings {
+    let mut settings = EmailSettings {
+        mail_dir: dir.path().join("mail"),
+        public_url: "https://closeloop.test".to_owned(),
+        send_timeout_secs: 3,
+        ..EmailSettings::default()
+    };
+    configure(&mut settings);
+    settings
 }
 
 /// Every log line of the test process, so tests can look for what the server logged.
