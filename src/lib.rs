@@ -21,6 +21,7 @@ pub mod graphql;
 pub mod http;
 pub mod members;
 pub mod notes;
+pub mod playbooks;
 pub mod projects;
 pub mod server;
 pub mod surveys;
