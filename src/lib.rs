@@ -4,6 +4,7 @@
 //! Each domain module holds its service functions and its GraphQL types.
 
 pub mod accounts;
+pub mod analytics;
 pub mod activity;
 pub mod app;
 pub mod auth;

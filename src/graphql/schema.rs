@@ -21,6 +21,7 @@ pub struct QueryRoot(
     crate::projects::graphql::ProjectQuery,
     crate::tasks::graphql::TaskQuery,
     crate::email::graphql::EmailQuery,
+    crate::analytics::graphql::AnalyticsQuery,
 );
 
 #[derive(MergedObject, Default)]
