@@ -4,8 +4,8 @@
 //! Each domain module holds its service functions and its GraphQL types.
 
 pub mod accounts;
-pub mod analytics;
 pub mod activity;
+pub mod analytics;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -50,14 +50,14 @@ pub fn hours_between(backend: DbBackend, start: Expr, end: Expr) -> Expr {
     }
 }
 
-/// Numbers the rows of `rows` (which has a nullable [`HOURS`] column) by duration,
-/// the rows with one first, and counts those rows on each row: what
-/// [`add_duration_stats`] needs.
+/// A select over `rows` (which has a nullable [`HOURS`] column, and any others) with
+/// no columns yet, for aggregates: each row is numbered by duration, the rows with one
+/// first, and carries the count of those rows, as [`add_duration_stats`] needs.
 pub fn ranked_by_hours(rows: SelectStatement) -> SelectStatement {
     let nulls_last = format!(
         "ROW_NUMBER() OVER (ORDER BY CASE WHEN {HOURS} IS NULL THEN 1 ELSE 0 END, {HOURS})"
     );
-    SelectStatement::new()
+    let ranked = SelectStatement::new()
         .column(Asterisk)
         .expr_as(Expr::cust(nulls_last), Alias::new(RANK))
         .expr_as(
@@ -65,6 +65,9 @@ pub fn ranked_by_hours(rows: SelectStatement) -> SelectStatement {
             Alias::new(MEASURED),
         )
         .from_subquery(rows, Alias::new("durations"))
+        .to_owned();
+    SelectStatement::new()
+        .from_subquery(ranked, Alias::new("ranked"))
         .to_owned()
 }
 
@@ -73,10 +76,7 @@ pub fn add_duration_stats(select: &mut SelectStatement) {
     let hours = || Expr::col(Alias::new(HOURS));
     let rank = || Expr::col(Alias::new(RANK));
     let measured = || Expr::col(Alias::new(MEASURED));
-    let middle = rank().is_in([
-        measured().add(1).div(2),
-        measured().add(2).div(2),
-    ]);
+    let middle = rank().is_in([measured().add(1).div(2), measured().add(2).div(2)]);
     select
         .expr_as(Func::count(hours()), Alias::new("measured"))
         .expr_as(Func::avg(hours()), Alias::new("average_hours"))

@@ -92,7 +92,10 @@ struct ScoreRow {
 }
 
 /// How many responses gave each score, from 0 to 10 (index = score), zeros included.
-pub async fn distribution(db: &impl ConnectionTrait, selection: &Selection) -> AppResult<[i64; 11]> {
+pub async fn distribution(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+) -> AppResult<[i64; 11]> {
     let query = Query::select()
         .expr_as(column(Column::Score), Alias::new("score"))
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("count"))
@@ -106,7 +109,10 @@ pub async fn distribution(db: &impl ConnectionTrait, selection: &Selection) -> A
 
     let mut buckets = [0; 11];
     for row in rows {
-        if let Some(bucket) = usize::try_from(row.score).ok().and_then(|s| buckets.get_mut(s)) {
+        if let Some(bucket) = usize::try_from(row.score)
+            .ok()
+            .and_then(|s| buckets.get_mut(s))
+        {
             *bucket = row.count;
         }
     }
@@ -127,9 +133,11 @@ pub async fn latest_scores(
         .order_by((nps_response::Entity, Column::Id), Order::Desc)
         .to_owned();
     let mut ranked = nps_response::Entity::find().into_query();
-    ranked
-        .cond_where(selection.responses())
-        .expr_window_as(Expr::cust("ROW_NUMBER()"), newest_first, Alias::new(RANK));
+    ranked.cond_where(selection.responses()).expr_window_as(
+        Expr::cust("ROW_NUMBER()"),
+        newest_first,
+        Alias::new(RANK),
+    );
 
     let mut latest = Query::select();
     latest

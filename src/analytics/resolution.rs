@@ -14,7 +14,9 @@
 //! Each is one aggregate statement; durations go through [`super::durations`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
+};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 
 use super::durations::{self, DurationStats, HOURS, add_duration_stats, ranked_by_hours};
@@ -64,8 +66,14 @@ pub struct Recovery {
 fn detractors(selection: &Selection) -> SelectStatement {
     Query::select()
         .expr_as(column(nps_response::Column::Id), Alias::new("response_id"))
-        .expr_as(column(nps_response::Column::ContactId), Alias::new("contact_id"))
-        .expr_as(column(nps_response::Column::RespondedAt), Alias::new("responded_at"))
+        .expr_as(
+            column(nps_response::Column::ContactId),
+            Alias::new("contact_id"),
+        )
+        .expr_as(
+            column(nps_response::Column::RespondedAt),
+            Alias::new("responded_at"),
+        )
         .from(nps_response::Entity)
         .cond_where(selection.responses())
         .and_where(column(nps_response::Column::Category).eq(NpsCategory::Detractor))
@@ -92,7 +100,10 @@ pub async fn first_contact(
         .expr(Func::min(Expr::col(conversation::Column::OccurredAt)))
         .from(conversation::Entity)
         .and_where(Expr::col(conversation::Column::WorkspaceId).eq(selection.workspace_id))
-        .and_where(Expr::col(conversation::Column::ContactId).equals((Alias::new(DETRACTORS), Alias::new("contact_id"))))
+        .and_where(
+            Expr::col(conversation::Column::ContactId)
+                .equals((Alias::new(DETRACTORS), Alias::new("contact_id"))),
+        )
         .and_where(Expr::col(conversation::Column::Direction).eq(ConversationDirection::Outbound))
         .and_where(Expr::col(conversation::Column::OccurredAt).gte(detractor("responded_at")))
         .to_owned();
@@ -138,7 +149,10 @@ pub async fn completion(
     let mut query = ranked_by_hours(triggered_projects(backend, selection));
     query.expr_as(Func::count(Expr::col(Asterisk)), Alias::new("projects"));
     for (name, condition) in completion_counts(now) {
-        query.expr_as(Func::sum(Expr::case(condition, 1).finally(0)), Alias::new(name));
+        query.expr_as(
+            Func::sum(Expr::case(condition, 1).finally(0)),
+            Alias::new(name),
+        );
     }
     add_duration_stats(&mut query);
 
@@ -164,11 +178,19 @@ fn triggered_projects(backend: DbBackend, selection: &Selection) -> SelectStatem
         .expr(Func::max(Expr::col(task::Column::DueAt)))
         .from(task::Entity)
         .and_where(Expr::col(task::Column::WorkspaceId).eq(selection.workspace_id))
-        .and_where(Expr::col(task::Column::ProjectId).equals((project::Entity, project::Column::Id)))
+        .and_where(
+            Expr::col(task::Column::ProjectId).equals((project::Entity, project::Column::Id)),
+        )
         .to_owned();
     Query::select()
-        .expr_as(project_column(project::Column::Status), Alias::new("status"))
-        .expr_as(project_column(project::Column::CompletedAt), Alias::new("completed_at"))
+        .expr_as(
+            project_column(project::Column::Status),
+            Alias::new("status"),
+        )
+        .expr_as(
+            project_column(project::Column::CompletedAt),
+            Alias::new("completed_at"),
+        )
         .expr_as(
             durations::hours_between(
                 backend,
@@ -183,7 +205,8 @@ fn triggered_projects(backend: DbBackend, selection: &Selection) -> SelectStatem
             JoinType::InnerJoin,
             detractors(selection),
             Alias::new(DETRACTORS),
-            project_column(project::Column::TriggeringResponseId).equals((Alias::new(DETRACTORS), Alias::new("response_id"))),
+            project_column(project::Column::TriggeringResponseId)
+                .equals((Alias::new(DETRACTORS), Alias::new("response_id"))),
         )
         .and_where(project_column(project::Column::WorkspaceId).eq(selection.workspace_id))
         .to_owned()
@@ -220,11 +243,15 @@ pub async fn recovery(db: &impl ConnectionTrait, selection: &Selection) -> AppRe
     let recovered_categories = [NpsCategory::Passive, NpsCategory::Promoter];
     let mut recovered = later_responses(selection);
     recovered.and_where(
-        Expr::col((Alias::new("later"), nps_response::Column::Category)).is_in(recovered_categories),
+        Expr::col((Alias::new("later"), nps_response::Column::Category))
+            .is_in(recovered_categories),
     );
     let query = Query::select()
         .expr_as(Func::count(Expr::col(Asterisk)), Alias::new("detractors"))
-        .expr_as(counted(Expr::exists(later_responses(selection))), Alias::new("resurveyed"))
+        .expr_as(
+            counted(Expr::exists(later_responses(selection))),
+            Alias::new("resurveyed"),
+        )
         .expr_as(counted(Expr::exists(recovered)), Alias::new("recovered"))
         .from_subquery(detractors(selection), Alias::new(DETRACTORS))
         .to_owned();
@@ -251,7 +278,10 @@ fn later_responses(selection: &Selection) -> SelectStatement {
         .expr(Expr::val(1))
         .from_as(nps_response::Entity, Alias::new("later"))
         .and_where(later(nps_response::Column::WorkspaceId).eq(selection.workspace_id))
-        .and_where(later(nps_response::Column::ContactId).equals((Alias::new(DETRACTORS), Alias::new("contact_id"))))
+        .and_where(
+            later(nps_response::Column::ContactId)
+                .equals((Alias::new(DETRACTORS), Alias::new("contact_id"))),
+        )
         .and_where(later(nps_response::Column::RespondedAt).gt(detractor("responded_at")))
         .and_where(later(nps_response::Column::ExcludedAt).is_null())
         .to_owned()

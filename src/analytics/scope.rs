@@ -41,7 +41,9 @@ impl Window {
         if to - from > Duration::days(MAX_WINDOW_DAYS) {
             return Err(AppError::bad_input(
                 "to",
-                format!("the window from `from` to `to` must be at most {MAX_WINDOW_DAYS} days (5 years)"),
+                format!(
+                    "the window from `from` to `to` must be at most {MAX_WINDOW_DAYS} days (5 years)"
+                ),
             ));
         }
         Ok(Window { from, to })
@@ -98,9 +100,9 @@ impl Selection {
         let narrowed = match &self.scope {
             Scope::Workspace => return Condition::all().add(workspace),
             Scope::Account(id) => account_column.eq(*id),
-            Scope::Segment(segment) => account_column.in_subquery(self.accounts_where(
-                Expr::col(account::Column::Segment).eq(segment.as_str()),
-            )),
+            Scope::Segment(segment) => account_column.in_subquery(
+                self.accounts_where(Expr::col(account::Column::Segment).eq(segment.as_str())),
+            ),
             Scope::Owner(id) => account_column
                 .in_subquery(self.accounts_where(Expr::col(account::Column::OwnerId).eq(*id))),
         };

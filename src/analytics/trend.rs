@@ -63,7 +63,10 @@ pub async fn trend(
         .await?;
 
     for row in rows {
-        if let Some(period) = usize::try_from(row.period).ok().and_then(|i| periods.get_mut(i)) {
+        if let Some(period) = usize::try_from(row.period)
+            .ok()
+            .and_then(|i| periods.get_mut(i))
+        {
             period.counts.add(row.category, row.count);
         }
     }

@@ -10,6 +10,7 @@
 mod helpers;
 
 mod accounts;
+mod analytics;
 mod contacts;
 mod demo;
 mod email;

@@ -81,7 +81,7 @@ impl From<FirstContact> for FirstContactFigures {
     }
 }
 
-/// The projects detractor responses triggered (through `triggeringResponse`).
+/// The projects detractor responses triggered (through their `triggeringResponseId`).
 #[derive(SimpleObject, Clone, Copy)]
 pub struct ProjectCompletionFigures {
     pub projects: i64,

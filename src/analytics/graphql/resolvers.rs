@@ -28,10 +28,9 @@ impl AnalyticsScope {
         match (self.account_id, self.segment, self.owner_id) {
             (None, None, None) => Ok(Scope::Workspace),
             (Some(id), None, None) => Ok(Scope::Account(parse_id("scope.accountId", &id)?)),
-            (None, Some(segment), None) => Ok(Scope::Segment(Name::parse(
-                "scope.segment",
-                &segment,
-            )?)),
+            (None, Some(segment), None) => {
+                Ok(Scope::Segment(Name::parse("scope.segment", &segment)?))
+            }
             (None, None, Some(id)) => Ok(Scope::Owner(parse_id("scope.ownerId", &id)?)),
             _ => Err(AppError::bad_input(
                 "scope",
