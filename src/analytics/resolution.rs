@@ -14,9 +14,7 @@
 //! Each is one aggregate statement; durations go through [`super::durations`].
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult};
 
 use super::durations::{self, DurationStats, HOURS, add_duration_stats, ranked_by_hours};
@@ -172,8 +170,13 @@ pub async fn completion(
 
 /// The projects the detractor responses triggered: status, completion, the hours from
 /// response to completion and the latest due date of their tasks (`due_by`).
+///
+/// It scans the workspace's projects (far fewer than responses) and keeps those whose
+/// response is among the detractors; `triggering_response_id` has no index, and a join
+/// that SQLite drove from the responses took seconds with 30,000 of them.
 fn triggered_projects(backend: DbBackend, selection: &Selection) -> SelectStatement {
     let project_column = |column: project::Column| Expr::col((project::Entity, column));
+    let triggering = || (project::Entity, project::Column::TriggeringResponseId);
     let latest_due = Query::select()
         .expr(Func::max(Expr::col(task::Column::DueAt)))
         .from(task::Entity)
@@ -182,33 +185,36 @@ fn triggered_projects(backend: DbBackend, selection: &Selection) -> SelectStatem
             Expr::col(task::Column::ProjectId).equals((project::Entity, project::Column::Id)),
         )
         .to_owned();
+    let responded_at = Query::select()
+        .expr(column(nps_response::Column::RespondedAt))
+        .from(nps_response::Entity)
+        .and_where(column(nps_response::Column::Id).equals(triggering()))
+        .to_owned();
+    let completed_at = project_column(project::Column::CompletedAt);
     Query::select()
         .expr_as(
             project_column(project::Column::Status),
             Alias::new("status"),
         )
+        .expr_as(completed_at.clone(), Alias::new("completed_at"))
         .expr_as(
-            project_column(project::Column::CompletedAt),
-            Alias::new("completed_at"),
-        )
-        .expr_as(
-            durations::hours_between(
-                backend,
-                detractor("responded_at"),
-                project_column(project::Column::CompletedAt),
-            ),
+            durations::hours_between(backend, responded_at.into(), completed_at),
             Alias::new(HOURS),
         )
         .expr_as(latest_due, Alias::new("due_by"))
         .from(project::Entity)
-        .join_subquery(
-            JoinType::InnerJoin,
-            detractors(selection),
-            Alias::new(DETRACTORS),
-            project_column(project::Column::TriggeringResponseId)
-                .equals((Alias::new(DETRACTORS), Alias::new("response_id"))),
-        )
         .and_where(project_column(project::Column::WorkspaceId).eq(selection.workspace_id))
+        .and_where(Expr::col(triggering()).in_subquery(detractor_ids(selection)))
+        .to_owned()
+}
+
+/// The ids of the selection's detractor responses.
+fn detractor_ids(selection: &Selection) -> SelectStatement {
+    Query::select()
+        .expr(column(nps_response::Column::Id))
+        .from(nps_response::Entity)
+        .cond_where(selection.responses())
+        .and_where(column(nps_response::Column::Category).eq(NpsCategory::Detractor))
         .to_owned()
 }
 
