@@ -148,3 +148,39 @@ fn local_midnight(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
         })
         .map_or_else(|| midnight.and_utc(), |start| start.with_timezone(&Utc))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).map_or(DateTime::<Utc>::MIN_UTC, |t| t.to_utc())
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_when_the_clocks_resume() {
+        let santiago = chrono_tz::America::Santiago;
+
+        let start = local_midnight(santiago, day(2026, 9, 6));
+
+        assert_eq!(start, utc("2026-09-06T04:00:00Z"));
+    }
+
+    #[test]
+    fn months_run_from_the_first_and_cover_the_whole_window() {
+        let window = Window::new(utc("2026-01-31T12:00:00Z"), utc("2026-03-01T00:00:00Z"));
+
+        let starts: Vec<NaiveDate> = window
+            .map(|w| periods(w, Tz::UTC, TrendInterval::Month))
+            .unwrap_or_default()
+            .iter()
+            .map(|p| p.starts_on)
+            .collect();
+
+        assert_eq!(starts, vec![day(2026, 1, 1), day(2026, 2, 1)]);
+    }
+}
