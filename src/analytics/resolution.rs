@@ -60,22 +60,33 @@ pub struct Recovery {
     pub recovered: i64,
 }
 
-/// The selection's detractor responses: their id, contact and answer time.
-fn detractors(selection: &Selection) -> SelectStatement {
+/// The selection's detractor responses, with no columns chosen yet.
+fn detractor_responses(selection: &Selection) -> SelectStatement {
     Query::select()
-        .expr_as(column(nps_response::Column::Id), Alias::new("response_id"))
-        .expr_as(
-            column(nps_response::Column::ContactId),
-            Alias::new("contact_id"),
-        )
-        .expr_as(
-            column(nps_response::Column::RespondedAt),
-            Alias::new("responded_at"),
-        )
         .from(nps_response::Entity)
         .cond_where(selection.responses())
         .and_where(column(nps_response::Column::Category).eq(NpsCategory::Detractor))
         .to_owned()
+}
+
+/// The selection's detractor responses: their id, contact and answer time.
+fn detractors(selection: &Selection) -> SelectStatement {
+    let mut detractors = detractor_responses(selection);
+    for (name, response_column) in [
+        ("response_id", nps_response::Column::Id),
+        ("contact_id", nps_response::Column::ContactId),
+        ("responded_at", nps_response::Column::RespondedAt),
+    ] {
+        detractors.expr_as(column(response_column), Alias::new(name));
+    }
+    detractors
+}
+
+/// The ids of the selection's detractor responses.
+fn detractor_ids(selection: &Selection) -> SelectStatement {
+    let mut ids = detractor_responses(selection);
+    ids.expr(column(nps_response::Column::Id));
+    ids
 }
 
 fn detractor(column: &'static str) -> Expr {
@@ -94,20 +105,13 @@ pub async fn first_contact(
     selection: &Selection,
 ) -> AppResult<FirstContact> {
     let backend = db.get_database_backend();
-    let first_outbound = Query::select()
-        .expr(Func::min(Expr::col(conversation::Column::OccurredAt)))
-        .from(conversation::Entity)
-        .and_where(Expr::col(conversation::Column::WorkspaceId).eq(selection.workspace_id))
-        .and_where(
-            Expr::col(conversation::Column::ContactId)
-                .equals((Alias::new(DETRACTORS), Alias::new("contact_id"))),
-        )
-        .and_where(Expr::col(conversation::Column::Direction).eq(ConversationDirection::Outbound))
-        .and_where(Expr::col(conversation::Column::OccurredAt).gte(detractor("responded_at")))
-        .to_owned();
     let durations = Query::select()
         .expr_as(
-            durations::hours_between(backend, detractor("responded_at"), first_outbound.into()),
+            durations::hours_between(
+                backend,
+                detractor("responded_at"),
+                first_outbound(selection).into(),
+            ),
             Alias::new(HOURS),
         )
         .from_subquery(detractors(selection), Alias::new(DETRACTORS))
@@ -123,6 +127,21 @@ pub async fn first_contact(
         detractors: row.detractors,
         hours: row.hours.rounded(),
     }))
+}
+
+/// When the detractor's contact was first written to or called at or after the response.
+fn first_outbound(selection: &Selection) -> SelectStatement {
+    Query::select()
+        .expr(Func::min(Expr::col(conversation::Column::OccurredAt)))
+        .from(conversation::Entity)
+        .and_where(Expr::col(conversation::Column::WorkspaceId).eq(selection.workspace_id))
+        .and_where(
+            Expr::col(conversation::Column::ContactId)
+                .equals((Alias::new(DETRACTORS), Alias::new("contact_id"))),
+        )
+        .and_where(Expr::col(conversation::Column::Direction).eq(ConversationDirection::Outbound))
+        .and_where(Expr::col(conversation::Column::OccurredAt).gte(detractor("responded_at")))
+        .to_owned()
 }
 
 #[derive(FromQueryResult)]
@@ -205,16 +224,6 @@ fn triggered_projects(backend: DbBackend, selection: &Selection) -> SelectStatem
         .from(project::Entity)
         .and_where(project_column(project::Column::WorkspaceId).eq(selection.workspace_id))
         .and_where(Expr::col(triggering()).in_subquery(detractor_ids(selection)))
-        .to_owned()
-}
-
-/// The ids of the selection's detractor responses.
-fn detractor_ids(selection: &Selection) -> SelectStatement {
-    Query::select()
-        .expr(column(nps_response::Column::Id))
-        .from(nps_response::Entity)
-        .cond_where(selection.responses())
-        .and_where(column(nps_response::Column::Category).eq(NpsCategory::Detractor))
         .to_owned()
 }
 
