@@ -23,10 +23,12 @@ impl DetractorResolution {
 
 #[Object]
 impl DetractorResolution {
+    /// The start of the window (included).
     async fn from(&self) -> DateTime<Utc> {
         self.selection.window.from
     }
 
+    /// The end of the window (excluded).
     async fn to(&self) -> DateTime<Utc> {
         self.selection.window.to
     }
