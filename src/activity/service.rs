@@ -20,6 +20,7 @@ pub enum Subject {
     Template(Uuid),
     /// An email in the outbox.
     Email(Uuid),
+    Playbook(Uuid),
 }
 
 impl Subject {
@@ -31,6 +32,7 @@ impl Subject {
             Subject::Contact(id) => ("contact", id),
             Subject::Template(id) => ("template", id),
             Subject::Email(id) => ("email", id),
+            Subject::Playbook(id) => ("playbook", id),
         }
     }
 }

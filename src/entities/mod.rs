@@ -24,6 +24,8 @@ pub mod milestone;
 pub mod note;
 pub mod nps_response;
 pub mod playbook;
+pub mod playbook_run;
+pub mod playbook_snooze;
 pub mod project;
 pub mod project_template;
 pub mod task;

@@ -21,6 +21,7 @@ pub struct QueryRoot(
     crate::projects::graphql::ProjectQuery,
     crate::tasks::graphql::TaskQuery,
     crate::email::graphql::EmailQuery,
+    crate::playbooks::graphql::PlaybookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +36,7 @@ pub struct MutationRoot(
     crate::projects::graphql::ProjectMutation,
     crate::tasks::graphql::TaskMutation,
     crate::email::graphql::EmailMutation,
+    crate::playbooks::graphql::PlaybookMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
