@@ -17,6 +17,7 @@ mod http_rules;
 mod members;
 mod notes;
 mod nplusone;
+mod playbooks;
 mod projects;
 mod robustness;
 mod schema;
