@@ -11,7 +11,9 @@
 //! are found again by `builtin_key`, so installing them is idempotent.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::model::{Action, Conditions, MemberRule, MemberTarget, SeverityRule, TemplateRef};
@@ -100,7 +102,10 @@ pub async fn install(
         .into_tuple()
         .all(db)
         .await?;
-    for (key, spec) in [(DETRACTOR_PLAYBOOK, detractor()?), (PROMOTER_PLAYBOOK, promoter()?)] {
+    for (key, spec) in [
+        (DETRACTOR_PLAYBOOK, detractor()?),
+        (PROMOTER_PLAYBOOK, promoter()?),
+    ] {
         if present.iter().flatten().any(|k| k == key) {
             continue;
         }
@@ -136,7 +141,11 @@ mod tests {
         for spec in [detractor(), promoter()] {
             let spec = spec.expect("built-in playbook");
             assert!(spec.conditions.check().is_ok(), "{}", spec.name.as_str());
-            assert!(check_actions(&spec.actions).is_ok(), "{}", spec.name.as_str());
+            assert!(
+                check_actions(&spec.actions).is_ok(),
+                "{}",
+                spec.name.as_str()
+            );
         }
     }
 }

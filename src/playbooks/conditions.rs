@@ -11,7 +11,11 @@ use crate::entities::project;
 use crate::error::{AppError, AppResult};
 use crate::templates::service as templates;
 
-pub async fn hold(db: &impl ConnectionTrait, conditions: &Conditions, event: &Event) -> AppResult<bool> {
+pub async fn hold(
+    db: &impl ConnectionTrait,
+    conditions: &Conditions,
+    event: &Event,
+) -> AppResult<bool> {
     if !hold_on_response(conditions, event) || !hold_on_account(conditions, event) {
         return Ok(false);
     }

@@ -3,7 +3,9 @@
 //! did this happen" and is what the frequency bound counts.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -102,5 +104,7 @@ pub async fn list(
     if let Some(id) = filter.event_id {
         select = select.filter(playbook_run::Column::EventId.eq(id));
     }
-    Ok(paged(select, playbook_run::Column::Id, page).all(db).await?)
+    Ok(paged(select, playbook_run::Column::Id, page)
+        .all(db)
+        .await?)
 }

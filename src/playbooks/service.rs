@@ -36,7 +36,8 @@ pub async fn list(
     workspace_id: Uuid,
     trigger: Option<PlaybookTrigger>,
 ) -> AppResult<Vec<playbook::Model>> {
-    let mut select = playbook::Entity::find().filter(playbook::Column::WorkspaceId.eq(workspace_id));
+    let mut select =
+        playbook::Entity::find().filter(playbook::Column::WorkspaceId.eq(workspace_id));
     if let Some(trigger) = trigger {
         select = select.filter(playbook::Column::Trigger.eq(trigger));
     }
@@ -201,7 +202,10 @@ pub async fn reorder(
 
     for (position, id) in ids.iter().enumerate() {
         playbook::Entity::update_many()
-            .col_expr(playbook::Column::Position, Expr::value(position_of(position)))
+            .col_expr(
+                playbook::Column::Position,
+                Expr::value(position_of(position)),
+            )
             .col_expr(playbook::Column::UpdatedAt, Expr::value(now))
             .filter(playbook::Column::WorkspaceId.eq(workspace_id))
             .filter(playbook::Column::Id.eq(*id))
@@ -210,7 +214,15 @@ pub async fn reorder(
     }
     let details = json!({ "order": ids });
     for playbook in &current {
-        record(db, playbook, actor_id, "playbook.reordered", details.clone(), now).await?;
+        record(
+            db,
+            playbook,
+            actor_id,
+            "playbook.reordered",
+            details.clone(),
+            now,
+        )
+        .await?;
     }
     tracing::info!(workspace.id = %workspace_id, playbook.count = ids.len(), "playbooks reordered");
     list(db, workspace_id, Some(trigger)).await
@@ -242,7 +254,11 @@ pub async fn template_of(
 }
 
 /// Everything about a spec that needs the database: its templates and members exist.
-async fn check(db: &impl ConnectionTrait, workspace_id: Uuid, spec: &PlaybookSpec) -> AppResult<()> {
+async fn check(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    spec: &PlaybookSpec,
+) -> AppResult<()> {
     spec.conditions.check()?;
     model::check_actions(&spec.actions)?;
     if let Some(template) = &spec.conditions.no_open_project_from {

@@ -2,7 +2,9 @@
 //! recorded as snoozed), and it wakes by itself when the time passes.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -25,7 +27,10 @@ pub async fn snooze(
     let playbook = find(db, workspace_id, playbook_id).await?;
     accounts::find(db, workspace_id, account_id).await?;
     if until <= now {
-        return Err(AppError::bad_input("until", "`until` must be in the future"));
+        return Err(AppError::bad_input(
+            "until",
+            "`until` must be in the future",
+        ));
     }
 
     let snooze = match current(db, workspace_id, playbook_id, account_id).await? {
@@ -36,12 +41,21 @@ pub async fn snooze(
             row.updated_at = Set(now);
             row.update(db).await?
         }
-        None => new_snooze(workspace_id, actor_id, playbook_id, account_id, until, now)
-            .insert(db)
-            .await?,
+        None => {
+            new_snooze(workspace_id, actor_id, playbook_id, account_id, until, now)
+                .insert(db)
+                .await?
+        }
     };
     let details = json!({ "playbookId": playbook.id, "playbook": playbook.name, "until": until });
-    let change = account_activity(workspace_id, account_id, Subject::Playbook(playbook_id), actor_id, "playbook.snoozed", details);
+    let change = account_activity(
+        workspace_id,
+        account_id,
+        Subject::Playbook(playbook_id),
+        actor_id,
+        "playbook.snoozed",
+        details,
+    );
     activity::record(db, change, now).await?;
     tracing::info!(playbook.id = %playbook_id, account.id = %account_id, "playbook snoozed");
     Ok(snooze)
@@ -62,9 +76,18 @@ pub async fn unsnooze(
         return Ok(false);
     };
 
-    playbook_snooze::Entity::delete_by_id(existing.id).exec(db).await?;
+    playbook_snooze::Entity::delete_by_id(existing.id)
+        .exec(db)
+        .await?;
     let details = json!({ "playbookId": playbook.id, "playbook": playbook.name });
-    let change = account_activity(workspace_id, account_id, Subject::Playbook(playbook_id), actor_id, "playbook.unsnoozed", details);
+    let change = account_activity(
+        workspace_id,
+        account_id,
+        Subject::Playbook(playbook_id),
+        actor_id,
+        "playbook.unsnoozed",
+        details,
+    );
     activity::record(db, change, now).await?;
     tracing::info!(playbook.id = %playbook_id, account.id = %account_id, "playbook unsnoozed");
     Ok(true)

@@ -80,8 +80,14 @@ pub(super) async fn notify_member(
     };
     let outcome = outbox::enqueue(db, email, now).await?;
 
-    let details = json!({ "memberId": member_id, "message": message, "outcome": describe(outcome) });
-    record(db, Step::new(playbook, event, "NOTIFY_MEMBER", details), now).await?;
+    let details =
+        json!({ "memberId": member_id, "message": message, "outcome": describe(outcome) });
+    record(
+        db,
+        Step::new(playbook, event, "NOTIFY_MEMBER", details),
+        now,
+    )
+    .await?;
     if let EnqueueOutcome::Queued(id) = outcome {
         effects.emails_queued.push(id);
     }
@@ -96,7 +102,12 @@ fn key(
     template: TemplateKey,
     member: Option<Uuid>,
 ) -> String {
-    let base = format!("playbook:{}:{}:{}", playbook.id, event.id, template.as_str());
+    let base = format!(
+        "playbook:{}:{}:{}",
+        playbook.id,
+        event.id,
+        template.as_str()
+    );
     match member {
         Some(member) => format!("{base}:{member}"),
         None => base,
@@ -126,7 +137,12 @@ fn default_message(playbook: &playbook::Model, event: &Event) -> String {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or_default().chars().take(120).collect()
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(120)
+        .collect()
 }
 
 fn describe(outcome: EnqueueOutcome) -> String {

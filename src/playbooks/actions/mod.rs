@@ -43,11 +43,30 @@ pub async fn run(
         Action::SendEmail {
             template,
             hold_for_review,
-        } => messages::send_email(db, playbook, event, template, *hold_for_review, effects, now).await,
+        } => {
+            messages::send_email(
+                db,
+                playbook,
+                event,
+                template,
+                *hold_for_review,
+                effects,
+                now,
+            )
+            .await
+        }
         Action::CreateTask { .. } => create_task(db, playbook, event, action, effects, now).await,
         Action::NotifyMember { target, message } => {
-            messages::notify_member(db, playbook, event, *target, message.as_deref(), effects, now)
-                .await
+            messages::notify_member(
+                db,
+                playbook,
+                event,
+                *target,
+                message.as_deref(),
+                effects,
+                now,
+            )
+            .await
         }
     }
 }
@@ -87,7 +106,15 @@ async fn create_task(
 
     let details = json!({ "taskId": task.id, "assigneeId": task.assignee_id });
     let step = Step::new(playbook, event, "CREATE_TASK", details);
-    record(db, Step { task_id: Some(task.id), ..step }, now).await?;
+    record(
+        db,
+        Step {
+            task_id: Some(task.id),
+            ..step
+        },
+        now,
+    )
+    .await?;
     effects.tasks_created.push(task.id);
     Ok(())
 }

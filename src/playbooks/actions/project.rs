@@ -60,7 +60,15 @@ pub(super) async fn run(
 
     let details = json!({ "projectId": project.id, "severity": label(project.severity) });
     let step = Step::new(playbook, event, "START_PROJECT", details);
-    record(db, Step { project_id: Some(project.id), ..step }, now).await?;
+    record(
+        db,
+        Step {
+            project_id: Some(project.id),
+            ..step
+        },
+        now,
+    )
+    .await?;
     effects.projects_started.push(project.id);
     Ok(())
 }
@@ -132,8 +140,21 @@ async fn attach(
     };
     notes::add(db, event.workspace_id, None, note, now).await?;
 
-    let step = Step::new(playbook, event, "START_PROJECT", json!({ "attachedToProjectId": open.id }));
-    record(db, Step { project_id: Some(open.id), ..step }, now).await?;
+    let step = Step::new(
+        playbook,
+        event,
+        "START_PROJECT",
+        json!({ "attachedToProjectId": open.id }),
+    );
+    record(
+        db,
+        Step {
+            project_id: Some(open.id),
+            ..step
+        },
+        now,
+    )
+    .await?;
     tracing::info!(project.id = %open.id, event.id = %event.id, "response attached to open project");
     Ok(())
 }
@@ -145,7 +166,10 @@ fn note_body(playbook: &playbook::Model, event: &Event) -> String {
         .map(|c| c.name.clone().unwrap_or_else(|| c.email.clone()))
         .unwrap_or_else(|| "The contact".to_owned());
     let Some(response) = &event.response else {
-        return format!("Playbook \"{}\" attached a new event to this project.", playbook.name);
+        return format!(
+            "Playbook \"{}\" attached a new event to this project.",
+            playbook.name
+        );
     };
     let mut body = format!(
         "{who} answered the NPS survey again: {} out of 10 (attached by the playbook \"{}\").",

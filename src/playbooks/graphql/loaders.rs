@@ -27,7 +27,10 @@ impl Loader<ChildPage> for PlaybookRunsLoader {
     type Value = Vec<playbook_run::Model>;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[ChildPage]) -> Result<HashMap<ChildPage, Vec<playbook_run::Model>>> {
+    async fn load(
+        &self,
+        keys: &[ChildPage],
+    ) -> Result<HashMap<ChildPage, Vec<playbook_run::Model>>> {
         Ok(load_pages(&self.0.db, self.0.workspace_id, &BY_PLAYBOOK, keys).await?)
     }
 }
@@ -37,5 +40,6 @@ pub async fn runs_of(
     playbook_id: Uuid,
     page: Page,
 ) -> Result<Connection<String, PlaybookRun>> {
-    child_page::<PlaybookRunsLoader, _, _>(ctx, playbook_id, page, |r| r.id, PlaybookRun::from).await
+    child_page::<PlaybookRunsLoader, _, _>(ctx, playbook_id, page, |r| r.id, PlaybookRun::from)
+        .await
 }

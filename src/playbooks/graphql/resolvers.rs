@@ -37,7 +37,9 @@ impl PlaybookQuery {
     async fn playbook(&self, ctx: &Context<'_>, id: ID) -> Result<Playbook> {
         let viewer = ctx.viewer()?;
         let id = parse_id("id", &id)?;
-        Ok(service::find(ctx.db()?, viewer.workspace_id, id).await?.try_into()?)
+        Ok(service::find(ctx.db()?, viewer.workspace_id, id)
+            .await?
+            .try_into()?)
     }
 
     /// Playbook runs oldest first: why a project, task or email came to be, or why not.
@@ -49,9 +51,7 @@ impl PlaybookQuery {
         after: Option<String>,
         playbook_id: Option<ID>,
         account_id: Option<ID>,
-        #[graphql(desc = "The NPS response, project or task of the event.")] event_id: Option<
-            ID,
-        >,
+        #[graphql(desc = "The NPS response, project or task of the event.")] event_id: Option<ID>,
     ) -> Result<Connection<String, PlaybookRun>> {
         let viewer = ctx.viewer()?;
         let page = Page::new(first, after.as_deref())?;
@@ -61,7 +61,12 @@ impl PlaybookQuery {
             event_id: optional_id("eventId", event_id)?,
         };
         let rows = runs::list(ctx.db()?, viewer.workspace_id, filter, page).await?;
-        Ok(pagination::connection(rows, page, |r| r.id, PlaybookRun::from))
+        Ok(pagination::connection(
+            rows,
+            page,
+            |r| r.id,
+            PlaybookRun::from,
+        ))
     }
 
     /// The accounts a playbook is snoozed for now, soonest to wake first.
@@ -180,9 +185,15 @@ impl PlaybookMutation {
         let playbook_id = parse_id("playbookId", &playbook_id)?;
         let account_id = parse_id("accountId", &account_id)?;
         let w = Write::begin(ctx).await?;
-        let woke =
-            snoozes::unsnooze(&w.txn, w.workspace_id, w.actor, playbook_id, account_id, w.now)
-                .await?;
+        let woke = snoozes::unsnooze(
+            &w.txn,
+            w.workspace_id,
+            w.actor,
+            playbook_id,
+            account_id,
+            w.now,
+        )
+        .await?;
         Ok(w.commit(woke).await?)
     }
 }

@@ -53,16 +53,34 @@ async fn a_create_task_action_assigns_by_rule_with_its_due_date_and_priority() {
     disable_builtins(&app).await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
     let task = json!({ "title": "Call the account", "dueInDays": 2, "assignee": "OWNER_MANAGER", "priority": "HIGH" });
-    playbook(&app, "NPS_RESPONSE_RECORDED", json!({}), json!([{ "createTask": task }])).await;
+    playbook(
+        &app,
+        "NPS_RESPONSE_RECORDED",
+        json!({}),
+        json!([{ "createTask": task }]),
+    )
+    .await;
 
     answer(&app, &acme.contact_id, 5).await;
 
-    let tasks = nodes(&app.graphql(TASKS, json!({ "id": acme.account_id })).await, "tasks");
-    let due = (app.clock.now() + chrono::Duration::days(2)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let tasks = nodes(
+        &app.graphql(TASKS, json!({ "id": acme.account_id })).await,
+        "tasks",
+    );
+    let due = (app.clock.now() + chrono::Duration::days(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     assert_eq!(tasks.len(), 1);
     assert_eq!(
-        (&tasks[0]["title"], &tasks[0]["priority"], &tasks[0]["assignee"]["email"]),
-        (&json!("Call the account"), &json!("HIGH"), &json!("manager@acme.io"))
+        (
+            &tasks[0]["title"],
+            &tasks[0]["priority"],
+            &tasks[0]["assignee"]["email"]
+        ),
+        (
+            &json!("Call the account"),
+            &json!("HIGH"),
+            &json!("manager@acme.io")
+        )
     );
     assert_eq!(
         crate::projects::at(&tasks[0]["dueAt"]).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -77,15 +95,33 @@ async fn a_start_project_action_starts_its_template_with_a_fixed_severity_for_th
     let acme = Customer::create(&app, "Acme", json!({}), "ADMIN").await;
     let template = custom_template(&app).await;
     let start = json!({ "template": { "templateId": template }, "severity": "LOW" });
-    playbook(&app, "NPS_RESPONSE_RECORDED", json!({}), json!([{ "startProject": start }])).await;
+    playbook(
+        &app,
+        "NPS_RESPONSE_RECORDED",
+        json!({}),
+        json!([{ "startProject": start }]),
+    )
+    .await;
 
     let (response, effects) = answer(&app, &acme.contact_id, 8).await;
 
-    let projects = nodes(&app.graphql(PROJECTS, json!({ "id": acme.account_id })).await, "projects");
+    let projects = nodes(
+        &app.graphql(PROJECTS, json!({ "id": acme.account_id }))
+            .await,
+        "projects",
+    );
     assert_eq!(effects.projects_started.len(), 1);
     assert_eq!(
-        (&projects[0]["name"], &projects[0]["severity"], &projects[0]["triggeringResponseId"]),
-        (&json!("Renewal at risk: Acme"), &json!("LOW"), &json!(response.to_string()))
+        (
+            &projects[0]["name"],
+            &projects[0]["severity"],
+            &projects[0]["triggeringResponseId"]
+        ),
+        (
+            &json!("Renewal at risk: Acme"),
+            &json!("LOW"),
+            &json!(response.to_string())
+        )
     );
 }
 
@@ -95,14 +131,27 @@ async fn a_send_email_action_queues_from_the_owner_and_can_hold_it_for_review() 
     disable_builtins(&app).await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
     let email = json!({ "template": "PROMOTER_THANK_YOU", "holdForReview": true });
-    playbook(&app, "NPS_RESPONSE_RECORDED", json!({}), json!([{ "sendEmail": email }])).await;
+    playbook(
+        &app,
+        "NPS_RESPONSE_RECORDED",
+        json!({}),
+        json!([{ "sendEmail": email }]),
+    )
+    .await;
 
     answer(&app, &acme.contact_id, 10).await;
 
-    let body = app.graphql("{ emails(first: 5) { edges { node { template status to replyTo } } } }", json!({})).await;
+    let body = app
+        .graphql(
+            "{ emails(first: 5) { edges { node { template status to replyTo } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(
         nodes(&body, "emails"),
-        [json!({ "template": "PROMOTER_THANK_YOU", "status": "HELD", "to": "ada@acme.com", "replyTo": "owner@acme.io" })]
+        [
+            json!({ "template": "PROMOTER_THANK_YOU", "status": "HELD", "to": "ada@acme.com", "replyTo": "owner@acme.io" })
+        ]
     );
 }
 
@@ -124,15 +173,25 @@ async fn a_notify_member_action_emails_the_member_and_records_activity_naming_th
 
     let (_, effects) = answer(&app, &acme.contact_id, 2).await;
 
-    let sent: Vec<(String, String)> = outbox(&app).await.into_iter().map(|(t, to, _, _)| (t, to)).collect();
+    let sent: Vec<(String, String)> = outbox(&app)
+        .await
+        .into_iter()
+        .map(|(t, to, _, _)| (t, to))
+        .collect();
     assert_eq!(
         sent,
         [
-            ("MEMBER_NOTIFICATION".to_owned(), "manager@acme.io".to_owned()),
+            (
+                "MEMBER_NOTIFICATION".to_owned(),
+                "manager@acme.io".to_owned()
+            ),
             ("MEMBER_NOTIFICATION".to_owned(), "owner@acme.io".to_owned())
         ]
     );
-    assert_eq!(effects.members_notified, [uuid(&acme.manager_id), uuid(&acme.owner_id)]);
+    assert_eq!(
+        effects.members_notified,
+        [uuid(&acme.manager_id), uuid(&acme.owner_id)]
+    );
     let history = app
         .graphql("query($id: ID!) { activities(accountId: $id, first: 50) { edges { node { action details actor { email } } } } }", json!({ "id": acme.account_id }))
         .await;
@@ -141,7 +200,10 @@ async fn a_notify_member_action_emails_the_member_and_records_activity_naming_th
         .filter(|a| a["details"]["action"] == "NOTIFY_MEMBER")
         .collect();
     assert_eq!(notified.len(), 2);
-    assert_eq!((&notified[0]["details"]["playbook"], &notified[0]["actor"]), (&json!("Under test"), &Value::Null));
+    assert_eq!(
+        (&notified[0]["details"]["playbook"], &notified[0]["actor"]),
+        (&json!("Under test"), &Value::Null)
+    );
 }
 
 #[tokio::test]
@@ -149,19 +211,33 @@ async fn replaying_an_event_runs_each_playbook_once() {
     let app = TestApp::spawn().await;
     let acme = Customer::create(&app, "Acme", json!({}), "ADMIN").await;
     let (response_id, first) = answer(&app, &acme.contact_id, 3).await;
-    let response = closeloop::surveys::service::find(&app.db, crate::accounts::default_workspace_id(&app).await, response_id)
-        .await
-        .expect("response");
+    let response = closeloop::surveys::service::find(
+        &app.db,
+        crate::accounts::default_workspace_id(&app).await,
+        response_id,
+    )
+    .await
+    .expect("response");
 
-    let txn = closeloop::db::begin_write(&app.db).await.expect("transaction");
-    let replay = closeloop::playbooks::engine::on_response_recorded(&txn, &response, app.clock.now())
+    let txn = closeloop::db::begin_write(&app.db)
         .await
-        .expect("replay");
+        .expect("transaction");
+    let replay =
+        closeloop::playbooks::engine::on_response_recorded(&txn, &response, app.clock.now())
+            .await
+            .expect("replay");
     txn.commit().await.expect("commit");
 
-    assert_eq!((first.projects_started.len(), first.emails_queued.len()), (1, 1));
+    assert_eq!(
+        (first.projects_started.len(), first.emails_queued.len()),
+        (1, 1)
+    );
     assert_eq!(replay, closeloop::playbooks::engine::Effects::default());
-    let projects = nodes(&app.graphql(PROJECTS, json!({ "id": acme.account_id })).await, "projects");
+    let projects = nodes(
+        &app.graphql(PROJECTS, json!({ "id": acme.account_id }))
+            .await,
+        "projects",
+    );
     assert_eq!((projects.len(), outbox(&app).await.len()), (1, 1));
 }
 
@@ -177,14 +253,29 @@ async fn a_failing_action_rolls_back_the_response_and_every_effect() {
         { "startProject": { "template": { "templateId": template }, "severity": "HIGH" } }
     ]);
     playbook(&app, "NPS_RESPONSE_RECORDED", json!({}), actions).await;
-    app.graphql("mutation($id: ID!) { deleteProjectTemplate(id: $id) }", json!({ "id": template })).await;
+    app.graphql(
+        "mutation($id: ID!) { deleteProjectTemplate(id: $id) }",
+        json!({ "id": template }),
+    )
+    .await;
 
     let outcome = respond(&app, &acme.contact_id, 2).await;
 
     assert!(outcome.is_err());
-    let responses = app.graphql("{ npsResponses(first: 10) { edges { node { id } } } }", json!({})).await;
+    let responses = app
+        .graphql(
+            "{ npsResponses(first: 10) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(nodes(&responses, "npsResponses"), Vec::<Value>::new());
-    assert_eq!(nodes(&app.graphql(TASKS, json!({ "id": acme.account_id })).await, "tasks"), Vec::<Value>::new());
+    assert_eq!(
+        nodes(
+            &app.graphql(TASKS, json!({ "id": acme.account_id })).await,
+            "tasks"
+        ),
+        Vec::<Value>::new()
+    );
     assert!(outbox(&app).await.is_empty());
 }
 
@@ -202,11 +293,24 @@ async fn a_project_completed_playbook_fires_when_a_detractor_project_is_complete
     let (response, effects) = answer(&app, &acme.contact_id, 3).await;
     let project = effects.projects_started[0].to_string();
 
-    let body = app.graphql("mutation($id: ID!) { completeProject(id: $id) { status } }", json!({ "id": project })).await;
+    let body = app
+        .graphql(
+            "mutation($id: ID!) { completeProject(id: $id) { status } }",
+            json!({ "id": project }),
+        )
+        .await;
 
     assert_eq!(data(&body)["completeProject"]["status"], "COMPLETED");
-    assert_eq!(runs(&app, &completed).await, [("FIRED".to_owned(), response.to_string())]);
-    let notices: Vec<String> = outbox(&app).await.into_iter().filter(|(t, ..)| t == "MEMBER_NOTIFICATION").map(|(_, to, ..)| to).collect();
+    assert_eq!(
+        runs(&app, &completed).await,
+        [("FIRED".to_owned(), response.to_string())]
+    );
+    let notices: Vec<String> = outbox(&app)
+        .await
+        .into_iter()
+        .filter(|(t, ..)| t == "MEMBER_NOTIFICATION")
+        .map(|(_, to, ..)| to)
+        .collect();
     assert_eq!(notices, ["owner@acme.io"]);
 }
 
@@ -229,13 +333,23 @@ async fn a_task_overdue_playbook_runs_for_the_overdue_task_of_a_detractor_projec
         .expect("query")
         .expect("a task of the project");
 
-    let txn = closeloop::db::begin_write(&app.db).await.expect("transaction");
-    let fired = on_task_overdue(&txn, &task, app.clock.now()).await.expect("playbooks");
+    let txn = closeloop::db::begin_write(&app.db)
+        .await
+        .expect("transaction");
+    let fired = on_task_overdue(&txn, &task, app.clock.now())
+        .await
+        .expect("playbooks");
     txn.commit().await.expect("commit");
 
     assert_eq!(fired.tasks_created.len(), 1);
     assert_eq!(runs(&app, &overdue).await.len(), 1);
-    let tasks = nodes(&app.graphql(TASKS, json!({ "id": acme.account_id })).await, "tasks");
-    let made: Vec<&Value> = tasks.iter().filter(|t| t["title"] == "Call the admin today").collect();
+    let tasks = nodes(
+        &app.graphql(TASKS, json!({ "id": acme.account_id })).await,
+        "tasks",
+    );
+    let made: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| t["title"] == "Call the admin today")
+        .collect();
     assert_eq!(made[0]["assignee"]["email"], "manager@acme.io");
 }

@@ -26,7 +26,10 @@ fn nodes(body: &Value, list: &str) -> Vec<Value> {
 }
 
 async fn projects(app: &TestApp, account_id: &Value) -> Vec<Value> {
-    nodes(&app.graphql(PROJECTS, json!({ "id": account_id })).await, "projects")
+    nodes(
+        &app.graphql(PROJECTS, json!({ "id": account_id })).await,
+        "projects",
+    )
 }
 
 #[tokio::test]
@@ -40,14 +43,34 @@ async fn a_detractor_admin_starts_the_detractor_blueprint_with_high_severity_and
     assert_eq!(projects.len(), 1);
     let project = &projects[0];
     assert_eq!(
-        (&project["kind"], &project["severity"], &project["status"], &project["triggeringResponseId"]),
-        (&json!("NPS_DETRACTOR"), &json!("HIGH"), &json!("ACTIVE"), &json!(response.to_string()))
+        (
+            &project["kind"],
+            &project["severity"],
+            &project["status"],
+            &project["triggeringResponseId"]
+        ),
+        (
+            &json!("NPS_DETRACTOR"),
+            &json!("HIGH"),
+            &json!("ACTIVE"),
+            &json!(response.to_string())
+        )
     );
     let tasks = tasks_of(project);
     assert_eq!(tasks.len(), 10);
-    let review = tasks.iter().find(|t| t["title"] == "Review the case with your manager");
-    assert_eq!(review.map(|t| &t["assignee"]["email"]), Some(&json!("manager@acme.io")));
-    assert!(tasks.iter().filter(|t| t["title"] != "Review the case with your manager").all(|t| t["assignee"]["email"] == "owner@acme.io"));
+    let review = tasks
+        .iter()
+        .find(|t| t["title"] == "Review the case with your manager");
+    assert_eq!(
+        review.map(|t| &t["assignee"]["email"]),
+        Some(&json!("manager@acme.io"))
+    );
+    assert!(
+        tasks
+            .iter()
+            .filter(|t| t["title"] != "Review the case with your manager")
+            .all(|t| t["assignee"]["email"] == "owner@acme.io")
+    );
     assert_eq!(
         outbox(&app).await,
         [(
@@ -68,8 +91,14 @@ async fn a_champion_detractor_gets_high_severity_and_a_user_detractor_normal() {
     answer(&app, &champion.contact_id, 6).await;
     answer(&app, &user.contact_id, 0).await;
 
-    assert_eq!(projects(&app, &champion.account_id).await[0]["severity"], "HIGH");
-    assert_eq!(projects(&app, &user.account_id).await[0]["severity"], "NORMAL");
+    assert_eq!(
+        projects(&app, &champion.account_id).await[0]["severity"],
+        "HIGH"
+    );
+    assert_eq!(
+        projects(&app, &user.account_id).await[0]["severity"],
+        "NORMAL"
+    );
 }
 
 #[tokio::test]
@@ -83,15 +112,32 @@ async fn a_second_detractor_response_is_attached_to_the_open_project_with_a_note
     let projects = projects(&app, &acme.account_id).await;
     assert_eq!(projects.len(), 1);
     let project_id = projects[0]["id"].clone();
-    assert_eq!(effects.attached_to_project.map(|id| id.to_string()), project_id.as_str().map(str::to_owned));
-    let notes = nodes(&app.graphql(NOTES, json!({ "id": project_id })).await, "notes");
+    assert_eq!(
+        effects.attached_to_project.map(|id| id.to_string()),
+        project_id.as_str().map(str::to_owned)
+    );
+    let notes = nodes(
+        &app.graphql(NOTES, json!({ "id": project_id })).await,
+        "notes",
+    );
     assert_eq!(notes.len(), 1);
     let body = notes[0]["body"].as_str().unwrap_or_default();
-    assert!(body.contains("1 out of 10") && body.contains("Support takes days to answer"), "{body}");
+    assert!(
+        body.contains("1 out of 10") && body.contains("Support takes days to answer"),
+        "{body}"
+    );
     assert_eq!(notes[0]["author"], Value::Null);
-    let history = nodes(&app.graphql(HISTORY, json!({ "id": project_id })).await, "activities");
-    let attached = history.iter().find(|a| a["action"] == "project.response_attached");
-    assert_eq!(attached.map(|a| &a["details"]["responseId"]), Some(&json!(second.to_string())));
+    let history = nodes(
+        &app.graphql(HISTORY, json!({ "id": project_id })).await,
+        "activities",
+    );
+    let attached = history
+        .iter()
+        .find(|a| a["action"] == "project.response_attached");
+    assert_eq!(
+        attached.map(|a| &a["details"]["responseId"]),
+        Some(&json!(second.to_string()))
+    );
 }
 
 #[tokio::test]
@@ -118,7 +164,9 @@ async fn a_promoter_is_thanked_by_their_csm_who_gets_an_advocacy_follow_up_task(
         .await;
     assert_eq!(
         nodes(&body, "tasks"),
-        [json!({ "title": "Follow up on advocacy interest", "assignee": { "email": "owner@acme.io" }, "project": null })]
+        [
+            json!({ "title": "Follow up on advocacy interest", "assignee": { "email": "owner@acme.io" }, "project": null })
+        ]
     );
     assert!(effects.projects_started.is_empty());
 }

@@ -83,7 +83,11 @@ async fn an_mrr_condition_fires_within_its_range_only() {
     let small = Customer::create(&app, "Small", json!({ "mrrCents": 9_999 }), "USER").await;
     let huge = Customer::create(&app, "Huge", json!({ "mrrCents": 10_000_001 }), "USER").await;
     let none = Customer::create(&app, "None", json!({}), "USER").await;
-    let playbook = task_playbook(&app, json!({ "mrrMinCents": 10_000, "mrrMaxCents": 10_000_000 })).await;
+    let playbook = task_playbook(
+        &app,
+        json!({ "mrrMinCents": 10_000, "mrrMaxCents": 10_000_000 }),
+    )
+    .await;
 
     let (inside, _) = answer(&app, &big.contact_id, 4).await;
     for customer in [&small, &huge, &none] {
@@ -98,13 +102,21 @@ async fn no_open_project_from_a_template_holds_until_one_is_started_and_again_on
     let app = TestApp::spawn().await;
     disable_builtins(&app).await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
-    let playbook = task_playbook(&app, json!({ "noOpenProjectFrom": { "builtinKey": "nps_detractor" } })).await;
+    let playbook = task_playbook(
+        &app,
+        json!({ "noOpenProjectFrom": { "builtinKey": "nps_detractor" } }),
+    )
+    .await;
 
     let (before, _) = answer(&app, &acme.contact_id, 4).await;
     let started = start_detractor(&app, &acme.account_id, json!({})).await;
     let project = data(&started)["startProject"]["id"].clone();
     answer(&app, &acme.contact_id, 4).await;
-    app.graphql("mutation($id: ID!) { completeProject(id: $id) { id } }", json!({ "id": project })).await;
+    app.graphql(
+        "mutation($id: ID!) { completeProject(id: $id) { id } }",
+        json!({ "id": project }),
+    )
+    .await;
     let (after, _) = answer(&app, &acme.contact_id, 4).await;
 
     assert_eq!(runs(&app, &playbook).await, [fired(before), fired(after)]);
@@ -116,7 +128,11 @@ async fn a_frequency_bound_per_account_holds_the_playbook_back_until_the_days_pa
     disable_builtins(&app).await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
     let other_contact = add_contact(&app, &acme.account_id, "bob@acme.com", "USER").await;
-    let playbook = task_playbook(&app, json!({ "frequency": { "days": 7, "per": "ACCOUNT" } })).await;
+    let playbook = task_playbook(
+        &app,
+        json!({ "frequency": { "days": 7, "per": "ACCOUNT" } }),
+    )
+    .await;
 
     let (first, _) = answer(&app, &acme.contact_id, 4).await;
     app.clock.advance(Duration::days(6));
@@ -127,7 +143,11 @@ async fn a_frequency_bound_per_account_holds_the_playbook_back_until_the_days_pa
     assert!(effects.tasks_created.is_empty());
     assert_eq!(
         runs(&app, &playbook).await,
-        [fired(first), ("RATE_LIMITED".to_owned(), too_soon.to_string()), fired(later)]
+        [
+            fired(first),
+            ("RATE_LIMITED".to_owned(), too_soon.to_string()),
+            fired(later)
+        ]
     );
 }
 
@@ -137,7 +157,11 @@ async fn a_frequency_bound_per_contact_lets_other_contacts_of_the_account_throug
     disable_builtins(&app).await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
     let other_contact = add_contact(&app, &acme.account_id, "bob@acme.com", "USER").await;
-    let playbook = task_playbook(&app, json!({ "frequency": { "days": 30, "per": "CONTACT" } })).await;
+    let playbook = task_playbook(
+        &app,
+        json!({ "frequency": { "days": 30, "per": "CONTACT" } }),
+    )
+    .await;
 
     let (first, _) = answer(&app, &acme.contact_id, 4).await;
     let (other, _) = answer(&app, &other_contact, 4).await;
@@ -145,7 +169,11 @@ async fn a_frequency_bound_per_contact_lets_other_contacts_of_the_account_throug
 
     assert_eq!(
         runs(&app, &playbook).await,
-        [fired(first), fired(other), ("RATE_LIMITED".to_owned(), again.to_string())]
+        [
+            fired(first),
+            fired(other),
+            ("RATE_LIMITED".to_owned(), again.to_string())
+        ]
     );
 }
 
@@ -169,10 +197,17 @@ async fn a_snoozed_playbook_does_not_fire_for_that_account_until_it_wakes_or_is_
     app.clock.advance(Duration::days(4));
     let (woke, _) = answer(&app, &acme.contact_id, 4).await;
 
-    assert_eq!(data(&snooze)["snoozePlaybook"]["accountId"], acme.account_id);
+    assert_eq!(
+        data(&snooze)["snoozePlaybook"]["accountId"],
+        acme.account_id
+    );
     assert_eq!(
         runs(&app, &playbook).await,
-        [("SNOOZED".to_owned(), snoozed.to_string()), fired(elsewhere), fired(woke)]
+        [
+            ("SNOOZED".to_owned(), snoozed.to_string()),
+            fired(elsewhere),
+            fired(woke)
+        ]
     );
 }
 
@@ -184,16 +219,30 @@ async fn unsnoozing_a_playbook_lets_it_fire_again_and_a_past_date_is_refused() {
     let playbook = task_playbook(&app, json!({})).await;
     let snooze = "mutation($p: ID!, $a: ID!, $until: DateTime!) { snoozePlaybook(playbookId: $p, accountId: $a, until: $until) { until } }";
     let vars = |until: String| json!({ "p": playbook, "a": acme.account_id, "until": until });
-    app.graphql(snooze, vars(later(&app, Duration::days(30)))).await;
+    app.graphql(snooze, vars(later(&app, Duration::days(30))))
+        .await;
 
-    let listed = app.graphql("query($p: ID!) { playbookSnoozes(playbookId: $p) { accountId } }", json!({ "p": playbook })).await;
+    let listed = app
+        .graphql(
+            "query($p: ID!) { playbookSnoozes(playbookId: $p) { accountId } }",
+            json!({ "p": playbook }),
+        )
+        .await;
     let woke = app
-        .graphql("mutation($p: ID!, $a: ID!) { unsnoozePlaybook(playbookId: $p, accountId: $a) }", json!({ "p": playbook, "a": acme.account_id }))
+        .graphql(
+            "mutation($p: ID!, $a: ID!) { unsnoozePlaybook(playbookId: $p, accountId: $a) }",
+            json!({ "p": playbook, "a": acme.account_id }),
+        )
         .await;
     let (after, _) = answer(&app, &acme.contact_id, 4).await;
-    let past = app.graphql(snooze, vars(later(&app, Duration::days(-1)))).await;
+    let past = app
+        .graphql(snooze, vars(later(&app, Duration::days(-1))))
+        .await;
 
-    assert_eq!(data(&listed)["playbookSnoozes"], json!([{ "accountId": acme.account_id }]));
+    assert_eq!(
+        data(&listed)["playbookSnoozes"],
+        json!([{ "accountId": acme.account_id }])
+    );
     assert_eq!(data(&woke)["unsnoozePlaybook"], true);
     assert_eq!(runs(&app, &playbook).await, [fired(after)]);
     assert_eq!(error_code(&past), Some("BAD_USER_INPUT"));

@@ -65,7 +65,8 @@ impl Customer {
 }
 
 pub async fn add_contact(app: &TestApp, account_id: &Value, email: &str, role: &str) -> Value {
-    let input = json!({ "accountId": account_id, "email": email, "name": "Ada Lovelace", "role": role });
+    let input =
+        json!({ "accountId": account_id, "email": email, "name": "Ada Lovelace", "role": role });
     let body = app
         .graphql(
             "mutation($input: CreateContactInput!) { createContact(input: $input) { id } }",
@@ -109,7 +110,9 @@ pub async fn respond(app: &TestApp, contact_id: &Value, score: i16) -> AppResult
 
 /// Like [`respond`], for set-ups where it must work.
 pub async fn answer(app: &TestApp, contact_id: &Value, score: i16) -> (Uuid, Effects) {
-    respond(app, contact_id, score).await.expect("response stored")
+    respond(app, contact_id, score)
+        .await
+        .expect("response stored")
 }
 
 /// Creates a playbook as the admin; returns the response body.
@@ -151,8 +154,14 @@ pub async fn runs(app: &TestApp, playbook_id: &Value) -> Vec<(String, String)> {
 
 /// Turns the built-in playbooks off, so a test sees only its own.
 pub async fn disable_builtins(app: &TestApp) {
-    let body = app.graphql("{ playbooks { id builtinKey } }", json!({})).await;
-    for playbook in data(&body)["playbooks"].as_array().cloned().unwrap_or_default() {
+    let body = app
+        .graphql("{ playbooks { id builtinKey } }", json!({}))
+        .await;
+    for playbook in data(&body)["playbooks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         if playbook["builtinKey"].is_string() {
             data(
                 &app.graphql(
@@ -181,7 +190,12 @@ pub async fn outbox(app: &TestApp) -> Vec<(String, String, String, String)> {
         .map(|edge| {
             let n = &edge["node"];
             let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-            (text(&n["template"]), text(&n["to"]), text(&n["fromName"]), text(&n["replyTo"]))
+            (
+                text(&n["template"]),
+                text(&n["to"]),
+                text(&n["fromName"]),
+                text(&n["replyTo"]),
+            )
         })
         .collect()
 }
