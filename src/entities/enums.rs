@@ -326,6 +326,14 @@ mod tests {
             stored::<OutboxStatus>(),
             ["pending", "held", "sending", "sent", "failed", "discarded"]
         );
+        assert_eq!(
+            stored::<PlaybookTrigger>(),
+            ["nps_response_recorded", "project_completed", "task_overdue"]
+        );
+        assert_eq!(
+            stored::<PlaybookRunOutcome>(),
+            ["fired", "snoozed", "rate_limited"]
+        );
     }
 
     #[test]
