@@ -299,3 +299,49 @@ pub fn parse_stored(row: &playbook::Model) -> AppResult<(Conditions, Vec<Action>
 pub fn to_json<T: Serialize>(value: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(value).map_err(AppError::internal)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn actions_are_stored_tagged_by_type_and_read_back_unchanged() {
+        let action = Action::StartProject {
+            template: TemplateRef::Builtin("nps_detractor".into()),
+            severity: SeverityRule::ByContactRole,
+            attach_to_open_project: true,
+        };
+
+        let stored = to_json(&action).expect("serialises");
+
+        assert_eq!(
+            stored,
+            json!({ "type": "START_PROJECT", "template": { "builtin": "nps_detractor" },
+                "severity": "by_contact_role", "attachToOpenProject": true })
+        );
+        assert_eq!(serde_json::from_value::<Action>(stored).ok(), Some(action));
+    }
+
+    #[test]
+    fn missing_conditions_read_as_no_restriction() {
+        let conditions: Conditions = serde_json::from_value(json!({})).expect("parses");
+
+        assert_eq!(conditions, Conditions::default());
+        assert!(conditions.check().is_ok());
+    }
+
+    #[test]
+    fn send_email_refuses_internal_templates() {
+        let action = Action::SendEmail {
+            template: "escalation_assignee".into(),
+            hold_for_review: false,
+        };
+
+        assert_eq!(
+            action.check().err().map(|e| e.code()),
+            Some("BAD_USER_INPUT")
+        );
+    }
+}

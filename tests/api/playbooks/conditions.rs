@@ -247,3 +247,26 @@ async fn unsnoozing_a_playbook_lets_it_fire_again_and_a_past_date_is_refused() {
     assert_eq!(runs(&app, &playbook).await, [fired(after)]);
     assert_eq!(error_code(&past), Some("BAD_USER_INPUT"));
 }
+
+#[tokio::test]
+async fn listing_playbooks_with_their_runs_costs_the_same_statements_for_two_or_six_playbooks() {
+    let app = TestApp::spawn().await;
+    let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
+    let query = "{ playbooks { name runs(first: 5) { edges { node { outcome } } } } }";
+    answer(&app, &acme.contact_id, 4).await;
+    let (two, _) = app.fewest_statements(query, json!({})).await;
+    for _ in 0..4 {
+        task_playbook(&app, json!({})).await;
+    }
+    answer(&app, &acme.contact_id, 4).await;
+
+    let (six, body) = app.fewest_statements(query, json!({})).await;
+
+    let listed = data(&body)["playbooks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(listed.len(), 6);
+    assert_eq!(listed[2]["runs"]["edges"][0]["node"]["outcome"], "FIRED");
+    assert_eq!(six, two);
+}
