@@ -29,6 +29,7 @@ pub struct MutationRoot(
     crate::members::graphql::MemberMutation,
     crate::accounts::graphql::AccountMutation,
     crate::contacts::graphql::ContactMutation,
+    crate::surveys::graphql::IngestMutation,
     crate::notes::graphql::NoteMutation,
     crate::conversations::graphql::ConversationMutation,
     crate::templates::graphql::TemplateMutation,
