@@ -6,9 +6,11 @@
 //! - `classification`: the workspace's ranges and how a score is classified;
 //! - `resolve`, `store`, `ingest`: finding who answered, storing responses and running
 //!   the playbooks, one at a time or in bulk;
-//! - `import`: bulk rows and CSV files.
+//! - `import`: bulk rows and CSV files;
+//! - `exclusion`: leaving a response out of the figures and taking it back.
 
 pub mod classification;
+pub mod exclusion;
 pub mod graphql;
 pub mod import;
 pub mod ingest;

@@ -10,6 +10,7 @@
 mod helpers;
 
 mod accounts;
+mod classification;
 mod contacts;
 mod demo;
 mod email;

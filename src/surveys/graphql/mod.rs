@@ -3,6 +3,7 @@
 mod ingest;
 mod loaders;
 mod resolvers;
+mod settings;
 mod types;
 
 pub use ingest::{IngestMutation, NpsResponseInput};
@@ -11,4 +12,5 @@ pub use loaders::{
     latest_of_contact, responses_of,
 };
 pub use resolvers::SurveyQuery;
+pub use settings::ResponseSettingsMutation;
 pub use types::NpsResponse;
