@@ -3,9 +3,12 @@
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
 
+use super::ingest::{self, ImportReport};
 use super::input::{FieldNames, MissingKey, RawResponse, RawScore, RawTime, SNAKE_FIELDS};
 use super::store::{Numbered, RowError};
+use crate::values::Name;
 
 /// Checks every row (numbered from 1) before anything is stored: the valid ones, and why
 /// each other one was refused. Rows without an external id get one from their content.
@@ -110,4 +113,22 @@ fn raw_from_record(header: &[String], record: &csv::StringRecord) -> RawResponse
         }
     }
     raw
+}
+
+/// Imports a CSV file into the named workspace, as `closeloop import responses` does.
+/// Responses imported this way have no actor: they come from a file, not a member.
+pub async fn import_csv(
+    db: &DatabaseConnection,
+    workspace: &Name,
+    source: impl Read,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ImportReport> {
+    let workspace = crate::workspaces::service::find_by_name(db, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("finding the workspace: {e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no workspace named {:?}", workspace.as_str()))?;
+    let rows = read_csv(source, now)?;
+    ingest::import(db, workspace.id, None, rows.valid, rows.invalid, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("importing: {e}"))
 }

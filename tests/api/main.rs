@@ -15,6 +15,7 @@ mod contacts;
 mod demo;
 mod email;
 mod http_rules;
+mod import;
 mod ingestion;
 mod members;
 mod notes;
