@@ -30,6 +30,8 @@ pub struct MutationRoot(
     crate::members::graphql::MemberMutation,
     crate::accounts::graphql::AccountMutation,
     crate::contacts::graphql::ContactMutation,
+    crate::surveys::graphql::IngestMutation,
+    crate::surveys::graphql::ResponseSettingsMutation,
     crate::notes::graphql::NoteMutation,
     crate::conversations::graphql::ConversationMutation,
     crate::templates::graphql::TemplateMutation,

@@ -10,10 +10,13 @@
 mod helpers;
 
 mod accounts;
+mod classification;
 mod contacts;
 mod demo;
 mod email;
 mod http_rules;
+mod import;
+mod ingestion;
 mod members;
 mod notes;
 mod nplusone;
