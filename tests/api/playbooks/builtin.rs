@@ -1,11 +1,23 @@
-//! The built-in playbooks end to end: a response in, the project, tasks, emails and notes
-//! the NPS Detractor Blueprint prescribes out.
+//! The built-in playbooks end to end: a response in through `recordNpsResponse`, the
+//! project, tasks, emails and notes the NPS Detractor Blueprint prescribes out; and a
+//! failing playbook refusing the response with everything it did.
 
 use serde_json::{Value, json};
 
-use super::{Customer, answer, outbox};
-use crate::helpers::{TestApp, data};
+use super::{Customer, create_playbook, outbox};
+use crate::helpers::{TestApp, data, error_code};
 use crate::projects::tasks_of;
+
+const RECORD: &str = "mutation($input: NpsResponseInput!) { recordNpsResponse(input: $input) {
+    created emailsQueued tasksCreated projectsStarted { id severity } attachedToProject { id }
+    response { id } } }";
+
+/// Records a response of the customer's contact through the API; returns the payload.
+async fn record(app: &TestApp, customer: &Customer, score: i64) -> Value {
+    let input = json!({ "contactId": customer.contact_id, "score": score, "comment": "Support takes days to answer" });
+    let body = app.graphql(RECORD, json!({ "input": input })).await;
+    data(&body)["recordNpsResponse"].clone()
+}
 
 const PROJECTS: &str = "query($id: ID!) { projects(first: 10, accountId: $id) { edges { node {
     id name kind severity status triggeringResponseId
@@ -37,8 +49,16 @@ async fn a_detractor_admin_starts_the_detractor_blueprint_with_high_severity_and
     let app = TestApp::spawn().await;
     let acme = Customer::create(&app, "Acme", json!({}), "ADMIN").await;
 
-    let (response, _) = answer(&app, &acme.contact_id, 2).await;
+    let recorded = record(&app, &acme, 2).await;
 
+    let response = recorded["response"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        (&recorded["created"], &recorded["emailsQueued"]),
+        (&json!(true), &json!(1))
+    );
     let projects = projects(&app, &acme.account_id).await;
     assert_eq!(projects.len(), 1);
     let project = &projects[0];
@@ -53,7 +73,7 @@ async fn a_detractor_admin_starts_the_detractor_blueprint_with_high_severity_and
             &json!("NPS_DETRACTOR"),
             &json!("HIGH"),
             &json!("ACTIVE"),
-            &json!(response.to_string())
+            &json!(response)
         )
     );
     let tasks = tasks_of(project);
@@ -88,8 +108,8 @@ async fn a_champion_detractor_gets_high_severity_and_a_user_detractor_normal() {
     let champion = Customer::create(&app, "Acme", json!({}), "CHAMPION").await;
     let user = Customer::create(&app, "Globex", json!({}), "USER").await;
 
-    answer(&app, &champion.contact_id, 6).await;
-    answer(&app, &user.contact_id, 0).await;
+    record(&app, &champion, 6).await;
+    record(&app, &user, 0).await;
 
     assert_eq!(
         projects(&app, &champion.account_id).await[0]["severity"],
@@ -105,17 +125,16 @@ async fn a_champion_detractor_gets_high_severity_and_a_user_detractor_normal() {
 async fn a_second_detractor_response_is_attached_to_the_open_project_with_a_note() {
     let app = TestApp::spawn().await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
-    answer(&app, &acme.contact_id, 4).await;
+    record(&app, &acme, 4).await;
 
-    let (second, effects) = answer(&app, &acme.contact_id, 1).await;
+    let recorded = record(&app, &acme, 1).await;
 
     let projects = projects(&app, &acme.account_id).await;
     assert_eq!(projects.len(), 1);
     let project_id = projects[0]["id"].clone();
-    assert_eq!(
-        effects.attached_to_project.map(|id| id.to_string()),
-        project_id.as_str().map(str::to_owned)
-    );
+    assert_eq!(recorded["attachedToProject"]["id"], project_id);
+    assert_eq!(recorded["projectsStarted"], json!([]));
+    let second = recorded["response"]["id"].clone();
     let notes = nodes(
         &app.graphql(NOTES, json!({ "id": project_id })).await,
         "notes",
@@ -134,10 +153,7 @@ async fn a_second_detractor_response_is_attached_to_the_open_project_with_a_note
     let attached = history
         .iter()
         .find(|a| a["action"] == "project.response_attached");
-    assert_eq!(
-        attached.map(|a| &a["details"]["responseId"]),
-        Some(&json!(second.to_string()))
-    );
+    assert_eq!(attached.map(|a| &a["details"]["responseId"]), Some(&second));
 }
 
 #[tokio::test]
@@ -145,7 +161,7 @@ async fn a_promoter_is_thanked_by_their_csm_who_gets_an_advocacy_follow_up_task(
     let app = TestApp::spawn().await;
     let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
 
-    let (_, effects) = answer(&app, &acme.contact_id, 9).await;
+    let recorded = record(&app, &acme, 9).await;
 
     assert_eq!(
         outbox(&app).await,
@@ -168,7 +184,10 @@ async fn a_promoter_is_thanked_by_their_csm_who_gets_an_advocacy_follow_up_task(
             json!({ "title": "Follow up on advocacy interest", "assignee": { "email": "owner@acme.io" }, "project": null })
         ]
     );
-    assert!(effects.projects_started.is_empty());
+    assert_eq!(
+        (&recorded["projectsStarted"], &recorded["tasksCreated"]),
+        (&json!([]), &json!(1))
+    );
 }
 
 #[tokio::test]
@@ -176,9 +195,55 @@ async fn a_passive_response_changes_nothing_by_default() {
     let app = TestApp::spawn().await;
     let acme = Customer::create(&app, "Acme", json!({}), "ADMIN").await;
 
-    let (_, effects) = answer(&app, &acme.contact_id, 8).await;
+    let recorded = record(&app, &acme, 8).await;
 
-    assert_eq!(effects, closeloop::playbooks::engine::Effects::default());
+    assert_eq!(
+        (
+            &recorded["emailsQueued"],
+            &recorded["tasksCreated"],
+            &recorded["projectsStarted"]
+        ),
+        (&json!(0), &json!(0), &json!([]))
+    );
+    assert!(projects(&app, &acme.account_id).await.is_empty());
+    assert!(outbox(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_playbook_that_fails_refuses_the_response_and_keeps_nothing_it_did() {
+    let app = TestApp::spawn().await;
+    let acme = Customer::create(&app, "Acme", json!({}), "USER").await;
+    let template = app
+        .graphql(
+            "mutation($input: CreateProjectTemplateInput!) { createProjectTemplate(input: $input) { id } }",
+            json!({ "input": { "name": "Short-lived", "milestones": [{ "title": "Only", "tasks": [{ "title": "One", "dueOffsetDays": 0 }] }] } }),
+        )
+        .await;
+    let template = data(&template)["createProjectTemplate"]["id"].clone();
+    let actions =
+        json!([{ "startProject": { "template": { "templateId": template }, "severity": "HIGH" } }]);
+    create_playbook(
+        &app,
+        json!({ "name": "Broken", "trigger": "NPS_RESPONSE_RECORDED", "actions": actions }),
+    )
+    .await;
+    app.graphql(
+        "mutation($id: ID!) { deleteProjectTemplate(id: $id) }",
+        json!({ "id": template }),
+    )
+    .await;
+
+    let input = json!({ "contactId": acme.contact_id, "score": 3, "externalId": "survey-1" });
+    let body = app.graphql(RECORD, json!({ "input": input })).await;
+
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    let responses = app
+        .graphql(
+            "{ npsResponses(first: 10) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&responses)["npsResponses"]["edges"], json!([]));
     assert!(projects(&app, &acme.account_id).await.is_empty());
     assert!(outbox(&app).await.is_empty());
 }
