@@ -26,4 +26,5 @@ mod schema;
 mod smtp;
 mod tasks;
 mod templates;
+mod webhooks;
 mod workspaces;
