@@ -32,4 +32,5 @@ pub mod task;
 pub mod team_member;
 pub mod template_milestone;
 pub mod template_task;
+pub mod webhook_secret;
 pub mod workspace;

@@ -7,7 +7,8 @@
 //! - `resolve`, `store`, `ingest`: finding who answered, storing responses and running
 //!   the playbooks, one at a time or in bulk;
 //! - `import`: bulk rows and CSV files;
-//! - `exclusion`: leaving a response out of the figures and taking it back.
+//! - `exclusion`: leaving a response out of the figures and taking it back;
+//! - `webhook`: the secrets survey tools sign pushed responses with.
 
 pub mod classification;
 pub mod exclusion;
@@ -19,3 +20,4 @@ mod resolve;
 pub mod score;
 pub mod service;
 pub mod store;
+pub mod webhook;

@@ -27,4 +27,5 @@ mod schema;
 mod smtp;
 mod tasks;
 mod templates;
+mod webhooks;
 mod workspaces;
