@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 use sea_orm::DatabaseConnection;
 use tower_http::trace::TraceLayer;
 
@@ -52,7 +52,7 @@ impl AppState {
     }
 }
 
-/// The HTTP routes: GraphQL, GraphiQL, health, unsubscribe pages.
+/// The HTTP routes: GraphQL, GraphiQL, health, unsubscribe pages, the NPS webhook.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.limits.body_bytes;
     Router::new()
@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
                 .fallback(http::graphql::method_not_allowed),
         )
         .route("/health", get(http::health))
+        .route("/webhooks/nps", post(http::webhooks::nps))
         .route(
             "/unsubscribe/{token}",
             get(http::unsubscribe::confirm).post(http::unsubscribe::unsubscribe),

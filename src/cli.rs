@@ -1,4 +1,5 @@
-//! The command line: `closeloop [serve]`, `migrate`, `schema`, `token create`.
+//! The command line: `closeloop [serve]`, `migrate`, `schema`, `seed-demo`, `import
+//! responses`, `token create`.
 //! Every flag can also be given as an environment variable (see `--help`).
 
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{DatabaseSettings, LogFormat, ServerSettings};
 use crate::entities::enums::MemberRole;
 use crate::values::{EmailAddress, Name};
-use crate::{db, demo, graphql, server, telemetry, workspaces};
+use crate::{db, demo, graphql, server, surveys, telemetry, workspaces};
 
 #[derive(Debug, Parser)]
 #[command(name = "closeloop", version, about = "Close the loop on NPS feedback")]
@@ -51,6 +52,11 @@ pub enum Command {
         #[arg(long, default_value = "Demo workspace")]
         workspace: String,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -63,6 +69,19 @@ pub enum MigrateAction {
     Up,
     Down,
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import NPS responses from a CSV file with a header row (columns in the README).
+    /// Playbooks run for each new response; rows already imported change nothing.
+    Responses {
+        /// Name of the workspace to import into.
+        #[arg(long)]
+        workspace: String,
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +154,9 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Token {
             command: TokenCommand::Create(args),
         }) => create_token(&cli.database, args).await,
+        Some(Command::Import {
+            command: ImportCommand::Responses { workspace, file },
+        }) => import_responses(&cli.database, &workspace, &file).await,
     }
 }
 
@@ -175,6 +197,38 @@ async fn create_token(database: &DatabaseSettings, args: TokenCreate) -> anyhow:
         .await
         .map_err(|e| anyhow::anyhow!("creating the token: {e}"))?;
     println!("{}", token.secret);
+    Ok(())
+}
+
+async fn import_responses(
+    database: &DatabaseSettings,
+    workspace: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    database.validate()?;
+    let workspace = Name::parse("workspace", workspace).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let source =
+        std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
+    server::prepare_database(&db, &clock).await?;
+
+    let report = surveys::import::import_csv(&db, &workspace, source, clock.now()).await?;
+    println!(
+        "stored {}, duplicates {}, invalid {}",
+        report.stored,
+        report.duplicates,
+        report.invalid.len()
+    );
+    for error in &report.invalid {
+        let field = error.field.map(|f| format!(" ({f})")).unwrap_or_default();
+        println!("line {}{field}: {}", error.row, error.reason);
+    }
+    if !report.invalid.is_empty() {
+        anyhow::bail!("{} rows were not imported", report.invalid.len());
+    }
     Ok(())
 }
 

@@ -110,8 +110,8 @@ pub struct QueryLimits {
     )]
     pub directives: usize,
 
-    /// Largest request body, in bytes.
-    #[arg(long = "max-body-bytes", env = "CLOSELOOP_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    /// Largest request body, in bytes: 4 MiB carries a bulk import of 10,000 responses.
+    #[arg(long = "max-body-bytes", env = "CLOSELOOP_MAX_BODY_BYTES", default_value_t = 4 * 1024 * 1024)]
     pub body_bytes: usize,
 }
 
@@ -122,7 +122,7 @@ impl Default for QueryLimits {
             complexity: 20_000,
             batch_size: 10,
             directives: 8,
-            body_bytes: 1024 * 1024,
+            body_bytes: 4 * 1024 * 1024,
         }
     }
 }

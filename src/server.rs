@@ -72,9 +72,13 @@ pub async fn prepare_database(
     clock: &SharedClock,
 ) -> anyhow::Result<Option<IssuedToken>> {
     Migrator::up(db, None).await.context("running migrations")?;
-    workspaces::service::bootstrap(db, clock.now())
+    let token = workspaces::service::bootstrap(db, clock.now())
         .await
-        .map_err(|e| anyhow::anyhow!("bootstrapping the default workspace: {e}"))
+        .map_err(|e| anyhow::anyhow!("bootstrapping the default workspace: {e}"))?;
+    crate::playbooks::builtin::install_everywhere(db, clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("installing the built-in playbooks: {e}"))?;
+    Ok(token)
 }
 
 /// `closeloop serve`: migrates, bootstraps, and serves until SIGINT or SIGTERM.

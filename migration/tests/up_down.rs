@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 23] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -27,6 +27,9 @@ const TABLES: [&str; 20] = [
     "job_runs",
     "email_templates",
     "instance_secrets",
+    "webhook_secrets",
+    "playbook_runs",
+    "playbook_snoozes",
 ];
 
 #[tokio::test]
@@ -84,10 +87,10 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
         "after the first up"
     );
 
-    Migrator::down(db, Some(1)).await?;
+    Migrator::down(db, Some(steps_back_to("000007_email"))).await?;
     assert!(
         existing_added_columns(db).await?.is_empty(),
-        "after the last migration's down"
+        "after the down of the migration that adds them"
     );
     Migrator::up(db, None).await?;
 
@@ -97,6 +100,17 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
     Migrator::up(db, None).await?;
     assert_eq!(existing_tables(db).await?, TABLES, "after the second up");
     Ok(())
+}
+
+/// How many `down` steps undo the migration named `name` and every one after it.
+fn steps_back_to(name: &str) -> u32 {
+    let migrations = Migrator::migrations();
+    let from_end = migrations
+        .iter()
+        .rev()
+        .position(|m| m.name().contains(name))
+        .unwrap_or(0);
+    u32::try_from(from_end + 1).unwrap_or(1)
 }
 
 async fn existing_tables(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {

@@ -20,6 +20,11 @@ pub enum Subject {
     Template(Uuid),
     /// An email in the outbox.
     Email(Uuid),
+    /// An NPS response.
+    Response(Uuid),
+    /// The workspace itself (its settings).
+    Workspace(Uuid),
+    Playbook(Uuid),
 }
 
 impl Subject {
@@ -31,6 +36,9 @@ impl Subject {
             Subject::Contact(id) => ("contact", id),
             Subject::Template(id) => ("template", id),
             Subject::Email(id) => ("email", id),
+            Subject::Response(id) => ("nps_response", id),
+            Subject::Workspace(id) => ("workspace", id),
+            Subject::Playbook(id) => ("playbook", id),
         }
     }
 }
@@ -54,8 +62,27 @@ pub async fn record(
     change: Change,
     now: DateTime<Utc>,
 ) -> AppResult<activity::Model> {
+    Ok(row(change, now).insert(db).await?)
+}
+
+/// Records many changes in one statement (bulk imports); nothing for an empty list.
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    changes: impl IntoIterator<Item = Change>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let rows: Vec<_> = changes.into_iter().map(|c| row(c, now)).collect();
+    if !rows.is_empty() {
+        activity::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn row(change: Change, now: DateTime<Utc>) -> activity::ActiveModel {
     let (subject_type, subject_id) = change.subject.kind_and_id();
-    let row = activity::ActiveModel {
+    activity::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(change.workspace_id),
         actor_id: Set(change.actor_id),
@@ -68,9 +95,6 @@ pub async fn record(
         details: Set(change.details),
         created_at: Set(now),
     }
-    .insert(db)
-    .await?;
-    Ok(row)
 }
 
 /// Which activity to list.

@@ -22,13 +22,24 @@ pub enum MemberRole {
 
 /// The part a contact plays at their account.
 #[derive(
-    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::N(32))",
     rename_all = "snake_case"
 )]
+#[serde(rename_all = "snake_case")]
 pub enum ContactRole {
     Admin,
     Champion,
@@ -37,13 +48,24 @@ pub enum ContactRole {
 
 /// Where an NPS score falls, by the workspace's detractor and passive thresholds.
 #[derive(
-    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::N(32))",
     rename_all = "snake_case"
 )]
+#[serde(rename_all = "snake_case")]
 pub enum NpsCategory {
     Detractor,
     Passive,
@@ -82,13 +104,24 @@ pub enum AssigneeRule {
 
 /// How urgently a task needs doing.
 #[derive(
-    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::N(32))",
     rename_all = "snake_case"
 )]
+#[serde(rename_all = "snake_case")]
 pub enum TaskPriority {
     Low,
     Normal,
@@ -113,13 +146,24 @@ pub enum ProjectStatus {
 
 /// How serious the situation behind a project is.
 #[derive(
-    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Copy,
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 #[sea_orm(
     rs_type = "String",
     db_type = "String(StringLen::N(32))",
     rename_all = "snake_case"
 )]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
     Normal,
@@ -198,6 +242,39 @@ pub enum OutboxStatus {
     Discarded,
 }
 
+/// What a playbook reacts to.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+pub enum PlaybookTrigger {
+    NpsResponseRecorded,
+    ProjectCompleted,
+    TaskOverdue,
+}
+
+/// What became of a playbook whose conditions held for an event.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+pub enum PlaybookRunOutcome {
+    /// Its actions ran.
+    Fired,
+    /// Held back: the playbook is snoozed for the account.
+    Snoozed,
+    /// Held back: it fired for the account or contact too recently.
+    RateLimited,
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::Iterable;
@@ -248,6 +325,14 @@ mod tests {
         assert_eq!(
             stored::<OutboxStatus>(),
             ["pending", "held", "sending", "sent", "failed", "discarded"]
+        );
+        assert_eq!(
+            stored::<PlaybookTrigger>(),
+            ["nps_response_recorded", "project_completed", "task_overdue"]
+        );
+        assert_eq!(
+            stored::<PlaybookRunOutcome>(),
+            ["fired", "snoozed", "rate_limited"]
         );
     }
 

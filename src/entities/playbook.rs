@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use super::enums::PlaybookTrigger;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "playbooks")]
 pub struct Model {
@@ -7,8 +9,10 @@ pub struct Model {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub name: String,
-    pub trigger: String,
+    pub trigger: PlaybookTrigger,
+    /// A `playbooks::model::Conditions`, as JSON.
     pub conditions: Json,
+    /// The `playbooks::model::Action`s in the order they run, as JSON.
     pub actions: Json,
     pub enabled: bool,
     /// Order among the playbooks with the same trigger.

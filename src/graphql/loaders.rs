@@ -82,4 +82,7 @@ pub fn attach(request: Request, db: &DatabaseConnection, viewer: &Viewer) -> Req
         .data(loader(crate::tasks::graphql::MilestoneTasksLoader(
             scope.clone(),
         )))
+        .data(loader(crate::playbooks::graphql::PlaybookRunsLoader(
+            scope.clone(),
+        )))
 }

@@ -14,6 +14,7 @@ pub struct QueryRoot(
     crate::accounts::graphql::AccountQuery,
     crate::contacts::graphql::ContactQuery,
     crate::surveys::graphql::SurveyQuery,
+    crate::surveys::webhook::graphql::WebhookQuery,
     crate::notes::graphql::NoteQuery,
     crate::conversations::graphql::ConversationQuery,
     crate::activity::graphql::ActivityQuery,
@@ -22,6 +23,7 @@ pub struct QueryRoot(
     crate::tasks::graphql::TaskQuery,
     crate::email::graphql::EmailQuery,
     crate::analytics::graphql::AnalyticsQuery,
+    crate::playbooks::graphql::PlaybookQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -30,12 +32,16 @@ pub struct MutationRoot(
     crate::members::graphql::MemberMutation,
     crate::accounts::graphql::AccountMutation,
     crate::contacts::graphql::ContactMutation,
+    crate::surveys::graphql::IngestMutation,
+    crate::surveys::graphql::ResponseSettingsMutation,
+    crate::surveys::webhook::graphql::WebhookMutation,
     crate::notes::graphql::NoteMutation,
     crate::conversations::graphql::ConversationMutation,
     crate::templates::graphql::TemplateMutation,
     crate::projects::graphql::ProjectMutation,
     crate::tasks::graphql::TaskMutation,
     crate::email::graphql::EmailMutation,
+    crate::playbooks::graphql::PlaybookMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -1,5 +1,6 @@
-//! The HTTP face of the API: GraphQL over HTTP, GraphiQL, the health check, and the
-//! unsubscribe pages customers reach from their email.
+//! The HTTP face of the API: GraphQL over HTTP, GraphiQL, the health check, the
+//! unsubscribe pages customers reach from their email, and the NPS webhook survey tools
+//! post to.
 //!
 //! This layer exists because stock async-graphql-axum is not a faithful
 //! GraphQL-over-HTTP server: it answers every request with status 200 as
@@ -12,6 +13,7 @@
 
 pub mod graphql;
 pub mod unsubscribe;
+pub mod webhooks;
 
 mod auth;
 mod graphiql;

@@ -104,7 +104,7 @@ impl NoteMutation {
             body: Text::parse_required("body", &input.body)?,
         };
         let w = Write::begin(ctx).await?;
-        let note = service::add(&w.txn, w.workspace_id, author_id, new, w.now).await?;
+        let note = service::add(&w.txn, w.workspace_id, Some(author_id), new, w.now).await?;
         Ok(w.commit(note).await?.into())
     }
 

@@ -58,12 +58,12 @@ pub async fn list(
     Ok(paged(select, note::Column::Id, page).all(db).await?)
 }
 
-/// Writes a note by `author_id` and records `note.added` on the account. Call it in a
-/// transaction.
+/// Writes a note by `author_id` (`None` for the system, such as a playbook) and records
+/// `note.added` on the account. Call it in a transaction.
 pub async fn add(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
-    author_id: Uuid,
+    author_id: Option<Uuid>,
     new: NewNote,
     now: DateTime<Utc>,
 ) -> AppResult<note::Model> {
@@ -78,7 +78,7 @@ pub async fn add(
         workspace_id: Set(workspace_id),
         account_id: Set(new.account_id),
         project_id: Set(new.project_id),
-        author_id: Set(Some(author_id)),
+        author_id: Set(author_id),
         body: Set(new.body.into_inner()),
         created_at: Set(now),
         updated_at: Set(now),
@@ -94,7 +94,7 @@ pub async fn add(
             workspace_id,
             note.account_id,
             subject,
-            Some(author_id),
+            author_id,
             "note.added",
             details,
         )

@@ -2,5 +2,19 @@
 //! task overdue) into work — a project started from a blueprint, an email queued, a task
 //! created, a team member told. They run inside the transaction of the event that triggered
 //! them, so the event and its effects are stored together or not at all.
+//!
+//! [`model`] is what a playbook says, [`service`] reads and changes playbooks (after `checks`), [`engine`]
+//! runs them for an event with [`conditions`] and [`actions`], [`runs`] records each firing,
+//! [`snoozes`] pauses a playbook for one account, and [`builtin`] installs the detractor and
+//! promoter playbooks every workspace starts with.
 
+pub mod actions;
+pub mod builtin;
+mod checks;
+pub mod conditions;
 pub mod engine;
+pub mod graphql;
+pub mod model;
+pub mod runs;
+pub mod service;
+pub mod snoozes;

@@ -85,6 +85,7 @@ pub async fn create(
     .await?;
 
     crate::templates::builtin::install(db, workspace.id, now).await?;
+    crate::playbooks::builtin::install(db, workspace.id, now).await?;
     tracing::info!(workspace.id = %workspace.id, "workspace created");
     Ok(workspace)
 }

@@ -26,7 +26,8 @@ pub struct ProjectChanges {
     pub owner_id: Option<Option<Uuid>>,
 }
 
-/// Marks an active project completed. Its tasks stay as they are.
+/// Marks an active project completed and runs the `PROJECT_COMPLETED` playbooks in the same
+/// transaction. Its tasks stay as they are.
 pub async fn complete_project(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -37,6 +38,7 @@ pub async fn complete_project(
     let project = find_active(db, workspace_id, id).await?;
     let project = set_status(db, project, ProjectStatus::Completed, Some(now), now).await?;
     record(db, &project, actor_id, "project.completed", json!({}), now).await?;
+    crate::playbooks::engine::on_project_completed(db, &project, now).await?;
     tracing::info!(project.id = %id, "project completed");
     Ok(project)
 }

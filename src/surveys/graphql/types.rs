@@ -27,6 +27,8 @@ pub struct NpsResponse {
     pub channel: Option<String>,
     /// Whether the response is left out of the scores (a test, a duplicate).
     pub excluded: bool,
+    /// When the response was left out of the scores, if it is.
+    pub excluded_at: Option<DateTime<Utc>>,
     pub exclusion_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
@@ -47,6 +49,7 @@ impl From<nps_response::Model> for NpsResponse {
             survey: model.survey,
             channel: model.channel,
             excluded: model.excluded_at.is_some(),
+            excluded_at: model.excluded_at,
             exclusion_reason: model.exclusion_reason,
             created_at: model.created_at,
             contact_id: model.contact_id,

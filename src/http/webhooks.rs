@@ -1,0 +1,111 @@
+//! `POST /webhooks/nps`: an NPS response pushed by a survey tool.
+//!
+//! The sender names its secret in `X-Closeloop-Key` and signs the raw body with it in
+//! `X-Closeloop-Signature: sha256=<hex HMAC-SHA256>`. Without a valid signature the answer
+//! is 401 and nothing is read further. A body that is not the expected JSON is a 400; a
+//! response that fails the checks every ingestion path applies is a 422 naming the field.
+//! A stored response is a 201, one recorded before under the same external id a 200.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::AppError;
+use crate::surveys::ingest;
+use crate::surveys::input::{MissingKey, RawResponse, SNAKE_FIELDS};
+use crate::surveys::webhook::body::WebhookBody;
+use crate::surveys::webhook::{secrets, signature};
+
+pub const KEY_HEADER: &str = "x-closeloop-key";
+pub const SIGNATURE_HEADER: &str = "x-closeloop-signature";
+
+pub async fn nps(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match receive(&state, &headers, &body).await {
+        Ok(response) => response,
+        Err(error) => refusal(error),
+    }
+}
+
+async fn receive(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response, Refusal> {
+    let now = state.clock.now();
+    let workspace_id = authenticate(state, headers, body, now).await?;
+    let parsed: WebhookBody = serde_json::from_slice(body)
+        .map_err(|e| Refusal::Malformed(format!("the body is not a response object: {e}")))?;
+    let input = RawResponse::from(parsed)
+        .parse(SNAKE_FIELDS, MissingKey::Keep, now)
+        .map_err(Refusal::App)?;
+    let recorded = ingest::record(&state.db, workspace_id, None, input, now)
+        .await
+        .map_err(Refusal::App)?;
+    let status = if recorded.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let body = json!({ "id": recorded.response.id, "created": recorded.created });
+    Ok((status, Json(body)).into_response())
+}
+
+/// The workspace of a correctly signed request.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<uuid::Uuid, Refusal> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let (Some(key_id), Some(signed)) = (header(KEY_HEADER), header(SIGNATURE_HEADER)) else {
+        return Err(Refusal::Unsigned);
+    };
+    let record = secrets::find_by_key_id(&state.db, key_id.trim())
+        .await
+        .map_err(Refusal::App)?
+        .ok_or(Refusal::Unsigned)?;
+    if !signature::verifies(signed, body, secrets::valid_values(&record, now)) {
+        tracing::warn!(webhook_secret.id = %record.id, "NPS webhook refused: bad signature");
+        return Err(Refusal::Unsigned);
+    }
+    Ok(record.workspace_id)
+}
+
+enum Refusal {
+    Unsigned,
+    Malformed(String),
+    App(AppError),
+}
+
+fn refusal(refusal: Refusal) -> Response {
+    let (status, body) = match refusal {
+        Refusal::Unsigned => (
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": "a valid X-Closeloop-Key and X-Closeloop-Signature are required", "code": "UNAUTHENTICATED" }),
+        ),
+        Refusal::Malformed(message) => (
+            StatusCode::BAD_REQUEST,
+            json!({ "error": message, "code": "BAD_REQUEST" }),
+        ),
+        Refusal::App(AppError::BadUserInput { message, field }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({ "error": message, "code": "BAD_USER_INPUT", "field": field }),
+        ),
+        Refusal::App(other) => return internal(other),
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Anything else the client cannot fix: logged once, shown without internals.
+fn internal(error: AppError) -> Response {
+    let code = error.code();
+    let graphql_error = async_graphql::Error::from(error);
+    let status = match code {
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "CONFLICT" => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let body = json!({ "error": graphql_error.message, "code": code });
+    (status, Json(body)).into_response()
+}

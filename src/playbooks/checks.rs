@@ -1,0 +1,80 @@
+//! The checks a playbook passes before it is written that need the database: the project
+//! templates and team members it names exist in the workspace. The rest is checked in
+//! [`model`](super::model) without it.
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::model::{self, Action, MemberRule, MemberTarget, TemplateRef};
+use super::service::PlaybookSpec;
+use crate::entities::project_template;
+use crate::error::{AppError, AppResult};
+use crate::members::service as members;
+use crate::templates::service as templates;
+
+/// The template a playbook names, or `BAD_USER_INPUT` on `field` when the workspace has none
+/// such.
+async fn template_of(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    field: &'static str,
+    template: &TemplateRef,
+) -> AppResult<project_template::Model> {
+    let found = match template {
+        TemplateRef::Id(id) => templates::find(db, workspace_id, *id).await,
+        TemplateRef::Builtin(key) => templates::find_builtin(db, workspace_id, key).await,
+    };
+    match found {
+        Err(AppError::NotFound(_)) => Err(AppError::bad_input(
+            field,
+            format!("`{field}` names no project template of this workspace"),
+        )),
+        other => other,
+    }
+}
+
+/// Everything about a spec that needs the database: its templates and members exist.
+pub(super) async fn check(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    spec: &PlaybookSpec,
+) -> AppResult<()> {
+    spec.conditions.check()?;
+    model::check_actions(&spec.actions)?;
+    if let Some(template) = &spec.conditions.no_open_project_from {
+        template_of(db, workspace_id, "conditions.noOpenProjectFrom", template).await?;
+    }
+    for action in &spec.actions {
+        match action {
+            Action::StartProject { template, .. } => {
+                template_of(db, workspace_id, "actions.startProject.template", template).await?;
+            }
+            Action::CreateTask { assignee, .. } => {
+                check_member(db, workspace_id, "actions.createTask.memberId", assignee).await?;
+            }
+            Action::NotifyMember { target, .. } => {
+                check_member(db, workspace_id, "actions.notifyMember.memberId", target).await?;
+            }
+            Action::SendEmail { .. } => {}
+        }
+    }
+    Ok(())
+}
+
+async fn check_member(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    field: &'static str,
+    target: &MemberTarget,
+) -> AppResult<()> {
+    let (MemberRule::Member, Some(id)) = (target.rule, target.member_id) else {
+        return Ok(());
+    };
+    match members::find(db, workspace_id, id).await {
+        Err(AppError::NotFound(_)) => Err(AppError::bad_input(
+            field,
+            format!("`{field}` names no team member of this workspace"),
+        )),
+        other => other.map(|_| ()),
+    }
+}
