@@ -2,8 +2,8 @@
 //! what arrives, what happens when the server is slow, down or refuses, unsubscribing,
 //! the per-contact cap, the review window, templates and header injection.
 //!
-//! Until playbooks write outbox rows themselves, the tests queue email the way they will:
-//! `closeloop::email::outbox::enqueue` inside a transaction, for people made through the API.
+//! Most tests queue email the way playbooks and jobs do, `closeloop::email::outbox::enqueue`
+//! inside a transaction, for people made through the API; one goes through `recordNpsResponse`.
 
 mod delivery;
 mod review;

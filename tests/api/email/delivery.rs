@@ -305,3 +305,29 @@ async fn an_email_whose_worker_died_mid_send_goes_out_when_its_lease_ends() {
     );
     assert_eq!(smtp.received().len(), 1);
 }
+
+#[tokio::test]
+async fn a_promoter_response_submitted_twice_sends_one_thank_you() {
+    let smtp = SmtpServer::start().await;
+    let app = app_sending_to(&smtp).await;
+    let customer = Customer::create(&app).await;
+    let record = "mutation($input: NpsResponseInput!) { recordNpsResponse(input: $input) { created emailsQueued } }";
+    let input = json!({ "input": { "contactId": customer.contact_id, "score": 10, "externalId": "survey-42" } });
+
+    let first = app.graphql(record, input.clone()).await;
+    let retried = app.graphql(record, input).await;
+    let report = app.deliver_outbox().await;
+
+    assert_eq!(data(&first)["recordNpsResponse"]["created"], true);
+    assert_eq!(data(&first)["recordNpsResponse"]["emailsQueued"], 1);
+    assert_eq!(data(&retried)["recordNpsResponse"]["created"], false);
+    assert_eq!(data(&retried)["recordNpsResponse"]["emailsQueued"], 0);
+    assert_eq!(report.sent, 1);
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, ["ada@initech.io"]);
+    assert_eq!(
+        header(&received[0].data, "Reply-To").as_deref(),
+        Some("sam@acme-cs.io")
+    );
+}
