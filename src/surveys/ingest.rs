@@ -60,6 +60,8 @@ pub async fn record(
     }
     if let Some(stored) = outcome.stored.pop() {
         txn.commit().await?;
+        let response = &stored.response;
+        tracing::info!(response.id = %response.id, contact.id = %response.contact_id, response.score = response.score, "NPS response recorded");
         return Ok(Recorded {
             response: stored.response,
             created: true,

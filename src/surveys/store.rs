@@ -235,7 +235,6 @@ async fn after_insert(
 }
 
 fn recorded(response: &nps_response::Model, actor_id: Option<Uuid>) -> activity::Change {
-    tracing::info!(response.id = %response.id, contact.id = %response.contact_id, response.score = response.score, "NPS response recorded");
     account_activity(
         response.workspace_id,
         response.account_id,
