@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::surveys::ingest;
+use crate::surveys::ingest::{self, Source};
 use crate::surveys::input::{MissingKey, RawResponse, SNAKE_FIELDS};
 use crate::surveys::webhook::body::WebhookBody;
 use crate::surveys::webhook::{secrets, signature};
@@ -38,7 +38,12 @@ async fn receive(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<
     let input = RawResponse::from(parsed)
         .parse(SNAKE_FIELDS, MissingKey::Keep, now)
         .map_err(Refusal::App)?;
-    let recorded = ingest::record(&state.db, workspace_id, None, input, now)
+    let source = Source {
+        workspace_id,
+        actor_id: None,
+        names: SNAKE_FIELDS,
+    };
+    let recorded = ingest::record(&state.db, source, input, now)
         .await
         .map_err(Refusal::App)?;
     let status = if recorded.created {

@@ -5,7 +5,7 @@ use std::io::Read;
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
-use super::ingest::{self, ImportReport};
+use super::ingest::{self, ImportReport, Source};
 use super::input::{FieldNames, MissingKey, RawResponse, RawScore, RawTime, SNAKE_FIELDS};
 use super::store::{Numbered, RowError};
 use crate::values::Name;
@@ -128,7 +128,12 @@ pub async fn import_csv(
         .map_err(|e| anyhow::anyhow!("finding the workspace: {e}"))?
         .ok_or_else(|| anyhow::anyhow!("no workspace named {:?}", workspace.as_str()))?;
     let rows = read_csv(source, now)?;
-    ingest::import(db, workspace.id, None, rows.valid, rows.invalid, now)
+    let source = Source {
+        workspace_id: workspace.id,
+        actor_id: None,
+        names: SNAKE_FIELDS,
+    };
+    ingest::import(db, source, rows.valid, rows.invalid, now)
         .await
         .map_err(|e| anyhow::anyhow!("importing: {e}"))
 }

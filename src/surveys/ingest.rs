@@ -8,7 +8,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use uuid::Uuid;
 
 use super::classification::NpsRanges;
-use super::input::ResponseInput;
+use super::input::{FieldNames, ResponseInput};
 use super::store::{self, Arrival, BatchOutcome, Numbered, RowError};
 use crate::db;
 use crate::entities::nps_response;
@@ -21,6 +21,15 @@ pub const MAX_IMPORT_ROWS: usize = 10_000;
 /// Rows per transaction in a bulk import: large enough that per-transaction costs vanish,
 /// small enough that a failure loses little work and locks are held briefly.
 const CHUNK_ROWS: usize = 1_000;
+
+/// Where responses come from: the workspace, the member who sent them (`None` for a
+/// webhook or a file) and how that path names the fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Source {
+    pub workspace_id: Uuid,
+    pub actor_id: Option<Uuid>,
+    pub names: FieldNames,
+}
 
 /// A response as recorded: `created` is false when its external id was stored already, in
 /// which case `response` is the stored one and nothing ran.
@@ -36,13 +45,13 @@ pub struct Recorded {
 /// lost roll back whatever they wrote and return the stored response.
 pub async fn record(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
-    actor_id: Option<Uuid>,
+    source: Source,
     input: ResponseInput,
     now: DateTime<Utc>,
 ) -> AppResult<Recorded> {
     let key = input.external_id.clone();
-    let (txn, arrival) = begin(db, workspace_id, actor_id, now).await?;
+    let workspace_id = source.workspace_id;
+    let (txn, arrival) = begin(db, source, now).await?;
     let rows = vec![Numbered { row: 1, input }];
     let mut outcome = store::store_batch(&txn, arrival, rows).await?;
 
@@ -51,6 +60,8 @@ pub async fn record(
     }
     if let Some(stored) = outcome.stored.pop() {
         txn.commit().await?;
+        let response = &stored.response;
+        tracing::info!(response.id = %response.id, contact.id = %response.contact_id, response.score = response.score, "NPS response recorded");
         return Ok(Recorded {
             response: stored.response,
             created: true,
@@ -105,8 +116,7 @@ pub struct ImportReport {
 /// keeps the chunks before it, and a bad row never holds back the others.
 pub async fn import(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
-    actor_id: Option<Uuid>,
+    source: Source,
     rows: Vec<Numbered>,
     invalid: Vec<RowError>,
     now: DateTime<Utc>,
@@ -118,13 +128,13 @@ pub async fn import(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Numbered> = rows.by_ref().take(CHUNK_ROWS).collect();
-        let (txn, arrival) = begin(db, workspace_id, actor_id, now).await?;
+        let (txn, arrival) = begin(db, source, now).await?;
         let outcome = store::store_batch(&txn, arrival, chunk).await?;
         txn.commit().await?;
         report.add(outcome);
     }
     report.invalid.sort_by_key(|e| e.row);
-    tracing::info!(workspace.id = %workspace_id, import.stored = report.stored, import.duplicates = report.duplicates, import.invalid = report.invalid.len(), "NPS responses imported");
+    tracing::info!(workspace.id = %source.workspace_id, import.stored = report.stored, import.duplicates = report.duplicates, import.invalid = report.invalid.len(), "NPS responses imported");
     Ok(report)
 }
 
@@ -151,17 +161,17 @@ impl ImportReport {
 /// ranges applies to a batch entirely or not at all.
 async fn begin(
     db: &DatabaseConnection,
-    workspace_id: Uuid,
-    actor_id: Option<Uuid>,
+    source: Source,
     now: DateTime<Utc>,
 ) -> AppResult<(DatabaseTransaction, Arrival)> {
     let txn = db::begin_write(db).await?;
-    let workspace = crate::workspaces::service::find(&txn, workspace_id).await?;
+    let workspace = crate::workspaces::service::find(&txn, source.workspace_id).await?;
     let arrival = Arrival {
-        workspace_id,
-        actor_id,
+        workspace_id: source.workspace_id,
+        actor_id: source.actor_id,
         ranges: NpsRanges::of(&workspace)?,
         now,
+        names: source.names,
     };
     Ok((txn, arrival))
 }

@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter}
 use serde_json::json;
 use uuid::Uuid;
 
-use super::input::{AccountRef, ContactRef};
+use super::input::{AccountRef, ContactRef, FieldNames};
 use crate::accounts::service::account_activity;
 use crate::activity::service::{self as activity, Subject};
 use crate::entities::enums::ContactRole;
@@ -26,29 +26,38 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// The contact a reference names, or why there is none (the field to blame and why).
-    pub fn contact(&self, reference: &ContactRef) -> Result<&contact::Model, AppError> {
+    /// The contact a reference names, or why there is none (the field to blame, as the
+    /// caller's path spells it, and why). An account given with an email must exist even
+    /// when the email is a known contact's.
+    pub fn contact(
+        &self,
+        reference: &ContactRef,
+        names: FieldNames,
+    ) -> Result<&contact::Model, AppError> {
         match reference {
             ContactRef::Id(id) => self
                 .by_id
                 .get(id)
-                .ok_or_else(|| AppError::bad_input("contactId", "no contact with this id")),
+                .ok_or_else(|| AppError::bad_input(names.contact_id, "no contact with this id")),
             ContactRef::Email { email, account, .. } => {
-                if let Some(contact) = self.by_email.get(email.as_str()) {
-                    return Ok(contact);
+                if !self.accounts.contains_key(account) {
+                    return Err(unknown_account(account, names));
                 }
-                Err(unknown_account(account))
+                self.by_email.get(email.as_str()).ok_or_else(|| {
+                    AppError::internal(anyhow::anyhow!("a new contact was not stored"))
+                })
             }
         }
     }
 }
 
-fn unknown_account(account: &AccountRef) -> AppError {
+fn unknown_account(account: &AccountRef, names: FieldNames) -> AppError {
     match account {
-        AccountRef::Id(_) => AppError::bad_input("accountId", "no account with this id"),
-        AccountRef::External(_) => {
-            AppError::bad_input("accountExternalId", "no account with this external id")
-        }
+        AccountRef::Id(_) => AppError::bad_input(names.account_id, "no account with this id"),
+        AccountRef::External(_) => AppError::bad_input(
+            names.account_external_id,
+            "no account with this external id",
+        ),
     }
 }
 

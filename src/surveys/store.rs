@@ -13,7 +13,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::classification::NpsRanges;
-use super::input::ResponseInput;
+use super::input::{FieldNames, ResponseInput};
 use super::resolve;
 use crate::accounts::service::account_activity;
 use crate::activity::service::{self as activity, Subject};
@@ -79,6 +79,8 @@ pub struct Arrival {
     /// The workspace's ranges when the batch arrived: each response keeps its category.
     pub ranges: NpsRanges,
     pub now: DateTime<Utc>,
+    /// How the caller's path names the fields, for the errors of rows refused here.
+    pub names: FieldNames,
 }
 
 /// Stores the batch's new responses and runs the playbooks for each. Call it in a write
@@ -101,7 +103,7 @@ pub async fn store_batch(
 
     let mut candidates = Vec::with_capacity(rows.len());
     for numbered in rows {
-        match resolved.contact(&numbered.input.contact) {
+        match resolved.contact(&numbered.input.contact, arrival.names) {
             Ok(contact) => {
                 let model = response_row(workspace_id, contact, ranges, numbered.input, now);
                 candidates.push((numbered.row, model));
@@ -233,7 +235,6 @@ async fn after_insert(
 }
 
 fn recorded(response: &nps_response::Model, actor_id: Option<Uuid>) -> activity::Change {
-    tracing::info!(response.id = %response.id, contact.id = %response.contact_id, response.score = response.score, "NPS response recorded");
     account_activity(
         response.workspace_id,
         response.account_id,

@@ -131,7 +131,10 @@ t-4,dora@nowhere.io,,unknown,8,,2026-03-01T12:00:00Z,Q1,email
     );
     let lines: Vec<(usize, Option<&str>)> =
         first.invalid.iter().map(|e| (e.row, e.field)).collect();
-    assert_eq!(lines, [(4, Some("score")), (5, Some("accountExternalId"))]);
+    assert_eq!(
+        lines,
+        [(4, Some("score")), (5, Some("account_external_id"))]
+    );
     assert_eq!(
         (second.stored, second.duplicates, second.invalid.len()),
         (0, 2, 2)

@@ -5,15 +5,15 @@ use async_graphql::{
     Scalar, ScalarType, SimpleObject, Value,
 };
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::types::NpsResponse;
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::ContextExt;
 use crate::playbooks::engine::Effects;
 use crate::projects::graphql::{Project, load_project};
 use crate::surveys::import::parse_rows;
-use crate::surveys::ingest::{self, MAX_IMPORT_ROWS};
+use crate::surveys::ingest::{self, MAX_IMPORT_ROWS, Source};
 use crate::surveys::input::{GRAPHQL_FIELDS, MissingKey, RawResponse, RawScore, RawTime};
 use crate::surveys::store::RowError;
 
@@ -169,6 +169,15 @@ fn payload(recorded: ingest::Recorded) -> RecordNpsResponsePayload {
     }
 }
 
+/// Responses sent by the member calling, named as GraphQL names the fields.
+fn source(viewer: &Viewer) -> Source {
+    Source {
+        workspace_id: viewer.workspace_id,
+        actor_id: Some(viewer.member_id),
+        names: GRAPHQL_FIELDS,
+    }
+}
+
 #[derive(Default)]
 pub struct IngestMutation;
 
@@ -184,14 +193,7 @@ impl IngestMutation {
         let viewer = ctx.writer()?;
         let now = ctx.clock()?.now();
         let input = RawResponse::from(input).parse(GRAPHQL_FIELDS, MissingKey::Keep, now)?;
-        let recorded = ingest::record(
-            ctx.db()?,
-            viewer.workspace_id,
-            Some(viewer.member_id),
-            input,
-            now,
-        )
-        .await?;
+        let recorded = ingest::record(ctx.db()?, source(viewer), input, now).await?;
         Ok(payload(recorded))
     }
 
@@ -214,9 +216,7 @@ impl IngestMutation {
         }
         let raw = rows.into_iter().map(RawResponse::from);
         let (valid, invalid) = parse_rows(raw, GRAPHQL_FIELDS, now);
-        let actor: Option<Uuid> = Some(viewer.member_id);
-        let report =
-            ingest::import(ctx.db()?, viewer.workspace_id, actor, valid, invalid, now).await?;
+        let report = ingest::import(ctx.db()?, source(viewer), valid, invalid, now).await?;
         Ok(ImportNpsResponsesPayload {
             stored: count(report.stored),
             duplicates: count(report.duplicates),
