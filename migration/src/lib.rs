@@ -11,6 +11,7 @@ mod m20261203_000004_projects;
 mod m20261203_000005_activities_notes_conversations;
 mod m20261203_000006_playbooks_outbox_jobs;
 mod m20261203_000007_email;
+mod m20261203_000008_escalation;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_activities_notes_conversations::migration()),
             Box::new(m20261203_000006_playbooks_outbox_jobs::migration()),
             Box::new(m20261203_000007_email::migration()),
+            Box::new(m20261203_000008_escalation::migration()),
         ]
     }
 }

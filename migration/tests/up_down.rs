@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -27,6 +27,7 @@ const TABLES: [&str; 20] = [
     "job_runs",
     "email_templates",
     "instance_secrets",
+    "escalation_notices",
 ];
 
 #[tokio::test]

@@ -20,6 +20,8 @@ pub enum Subject {
     Template(Uuid),
     /// An email in the outbox.
     Email(Uuid),
+    /// A workspace's own settings, such as its escalation policy.
+    Workspace(Uuid),
 }
 
 impl Subject {
@@ -31,6 +33,7 @@ impl Subject {
             Subject::Contact(id) => ("contact", id),
             Subject::Template(id) => ("template", id),
             Subject::Email(id) => ("email", id),
+            Subject::Workspace(id) => ("workspace", id),
         }
     }
 }

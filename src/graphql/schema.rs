@@ -21,6 +21,8 @@ pub struct QueryRoot(
     crate::projects::graphql::ProjectQuery,
     crate::tasks::graphql::TaskQuery,
     crate::email::graphql::EmailQuery,
+    crate::escalation::graphql::EscalationQuery,
+    crate::jobs::graphql::JobQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -35,6 +37,7 @@ pub struct MutationRoot(
     crate::projects::graphql::ProjectMutation,
     crate::tasks::graphql::TaskMutation,
     crate::email::graphql::EmailMutation,
+    crate::escalation::graphql::EscalationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
