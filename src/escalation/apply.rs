@@ -1,11 +1,14 @@
-//! One batch of one level: a single conditional `UPDATE … WHERE id IN (SELECT … LIMIT n)
-//! RETURNING *` moves up to `n` overdue tasks from the level below to this one, then the
-//! batch's activity records and notices are written, all in the caller's transaction.
+//! One batch of one level, in the caller's transaction: select the ids of the next `n`
+//! overdue tasks still at the level below (`LIMIT n`), move them up with one conditional
+//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING *`, then write the
+//! batch's activity records and notices.
 //!
 //! The update only touches tasks still at the level below, so a task reaches each level
 //! once however many runs race for it. On PostgreSQL the candidate rows are locked with
 //! `SKIP LOCKED`, so concurrent runs share the work instead of queueing behind each other;
-//! on SQLite the write transaction serialises them.
+//! on SQLite the write transaction serialises them. The ids are selected in a statement of
+//! their own: inside the UPDATE, PostgreSQL may run a `LIMIT … SKIP LOCKED` subquery once
+//! per row, skipping the rows the statement has just changed, and so take every row.
 
 use std::collections::HashMap;
 
@@ -57,11 +60,18 @@ pub struct Step<'a> {
 
 /// Escalates one batch and records it; returns the tasks moved.
 pub async fn batch(db: &impl ConnectionTrait, step: &Step<'_>) -> AppResult<Vec<Escalated>> {
-    let statement = db.get_database_backend().build(&update(step));
-    let tasks = task::Entity::find().from_raw_sql(statement).all(db).await?;
-    if tasks.is_empty() {
+    let backend = db.get_database_backend();
+    let ids: Vec<Uuid> = db
+        .query_all(&candidates(step))
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0))
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let statement = backend.build(&update(step, ids));
+    let tasks = task::Entity::find().from_raw_sql(statement).all(db).await?;
     record_activity(db, step, &tasks).await?;
     record_notices(db, step, &tasks).await?;
     Ok(tasks
@@ -73,12 +83,12 @@ pub async fn batch(db: &impl ConnectionTrait, step: &Step<'_>) -> AppResult<Vec<
         .collect())
 }
 
-fn update(step: &Step<'_>) -> sea_orm::sea_query::UpdateStatement {
+fn update(step: &Step<'_>, ids: Vec<Uuid>) -> sea_orm::sea_query::UpdateStatement {
     let mut update = Query::update()
         .table(task::Entity)
         .value(task::Column::EscalationLevel, step.number)
         .value(task::Column::UpdatedAt, step.now)
-        .and_where(task::Column::Id.in_subquery(candidates(step)))
+        .and_where(task::Column::Id.is_in(ids))
         .and_where(task::Column::EscalationLevel.eq(step.number - 1))
         .returning_all()
         .to_owned();
@@ -237,3 +247,4 @@ async fn managers_of(
         .await?;
     Ok(members.into_iter().map(|m| (m.id, m.manager_id)).collect())
 }
+

@@ -8,7 +8,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use croner::parser::{CronParser, Seconds};
 
@@ -38,14 +38,35 @@ impl Schedule {
 
     /// The latest slot at or before `now` in `timezone`; `None` for a zone that is not
     /// an IANA name (workspaces store validated ones) or a schedule that never fires.
+    ///
+    /// croner searches forward correctly across daylight-saving gaps but not backward (it
+    /// lands on 01:59:59 on the night 02:00 is skipped), so the backward search only gives
+    /// a starting point a little before the answer, and the slot is found walking forward.
     pub fn latest_slot(&self, timezone: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let zone = Tz::from_str(timezone).ok()?;
-        self.cron
-            .find_previous_occurrence(&now.with_timezone(&zone), true)
-            .ok()
-            .map(|slot| slot.with_timezone(&Utc))
+        let local_now = now.with_timezone(&zone);
+        let hint = self
+            .cron
+            .find_previous_occurrence(&local_now, true)
+            .map_or(now - Duration::days(8), |at| at.with_timezone(&Utc));
+        let mut cursor = (hint - Duration::hours(3)).with_timezone(&zone);
+        let mut latest = None;
+        for _ in 0..MAX_STEPS {
+            match self.cron.find_next_occurrence(&cursor, false) {
+                Ok(next) if next <= local_now => {
+                    latest = Some(next.with_timezone(&Utc));
+                    cursor = next;
+                }
+                _ => break,
+            }
+        }
+        latest
     }
 }
+
+/// Steps of the forward walk: a few hours of a once-a-minute schedule, many days of any
+/// sensible nightly one.
+const MAX_STEPS: usize = 1_000;
 
 #[cfg(test)]
 mod tests {
