@@ -136,7 +136,9 @@ async fn start_jobs(
         tracing::info!("scheduler off: scheduled jobs are left to other processes");
         return Ok(None);
     }
-    Ok(Some(scheduler::start(db.clone(), clock.clone(), settings).await?))
+    Ok(Some(
+        scheduler::start(db.clone(), clock.clone(), settings).await?,
+    ))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

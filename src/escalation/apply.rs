@@ -27,7 +27,11 @@ use crate::entities::{activity, escalation_notice, project, task, team_member};
 use crate::error::AppResult;
 
 /// Statuses of a task that still waits on someone.
-const OPEN: [TaskStatus; 3] = [TaskStatus::Open, TaskStatus::InProgress, TaskStatus::Blocked];
+const OPEN: [TaskStatus; 3] = [
+    TaskStatus::Open,
+    TaskStatus::InProgress,
+    TaskStatus::Blocked,
+];
 const PRIORITY_ORDER: [TaskPriority; 4] = [
     TaskPriority::Low,
     TaskPriority::Normal,
@@ -114,10 +118,7 @@ fn candidates(step: &Step<'_>) -> sea_orm::sea_query::SelectStatement {
     task::Entity::find()
         .select_only()
         .column(task::Column::Id)
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            task::Relation::Project.def(),
-        )
+        .join(sea_orm::JoinType::InnerJoin, task::Relation::Project.def())
         .filter(task::Column::WorkspaceId.eq(step.workspace_id))
         .filter(task::Column::Status.is_in(OPEN))
         .filter(task::Column::EscalationLevel.eq(step.number - 1))
@@ -204,7 +205,9 @@ async fn record_notices(
             add(task.assignee_id, "assignee");
         }
         if step.level.has(Action::NotifyManager) {
-            let manager = task.assignee_id.and_then(|a| managers.get(&a).copied().flatten());
+            let manager = task
+                .assignee_id
+                .and_then(|a| managers.get(&a).copied().flatten());
             add(manager, "manager");
         }
         if step.level.has(Action::NotifyHeadOfCs) {
@@ -219,7 +222,12 @@ async fn record_notices(
     Ok(())
 }
 
-fn notice(step: &Step<'_>, task_id: Uuid, recipient: Uuid, role: &str) -> escalation_notice::ActiveModel {
+fn notice(
+    step: &Step<'_>,
+    task_id: Uuid,
+    recipient: Uuid,
+    role: &str,
+) -> escalation_notice::ActiveModel {
     escalation_notice::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(step.workspace_id),
@@ -247,4 +255,3 @@ async fn managers_of(
         .await?;
     Ok(members.into_iter().map(|m| (m.id, m.manager_id)).collect())
 }
-

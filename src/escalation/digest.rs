@@ -26,7 +26,11 @@ use crate::error::AppResult;
 
 /// At most this many tasks are listed in one digest; the rest are escalated all the same.
 const LISTED: usize = 100;
-const OPEN: [TaskStatus; 3] = [TaskStatus::Open, TaskStatus::InProgress, TaskStatus::Blocked];
+const OPEN: [TaskStatus; 3] = [
+    TaskStatus::Open,
+    TaskStatus::InProgress,
+    TaskStatus::Blocked,
+];
 
 /// Queues every digest owed in the workspace except those of runs still going (`live`
 /// slots); returns how many were queued.
@@ -149,7 +153,8 @@ async fn task_lines(
         .all(db)
         .await?;
     let accounts = names_of_accounts(db, workspace_id, &tasks).await?;
-    let people = names_of_members(db, workspace_id, tasks.iter().filter_map(|t| t.assignee_id)).await?;
+    let people =
+        names_of_members(db, workspace_id, tasks.iter().filter_map(|t| t.assignee_id)).await?;
     let lines = tasks
         .iter()
         .map(|task| {

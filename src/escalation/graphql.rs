@@ -137,7 +137,9 @@ impl EscalationQuery {
     /// The caller's workspace's escalation policy.
     async fn escalation_policy(&self, ctx: &Context<'_>) -> Result<EscalationPolicy> {
         let viewer = ctx.viewer()?;
-        Ok(service::policy(ctx.db()?, viewer.workspace_id).await?.into())
+        Ok(service::policy(ctx.db()?, viewer.workspace_id)
+            .await?
+            .into())
     }
 }
 

@@ -162,7 +162,10 @@ fn check_levels(levels: &[Level]) -> AppResult<()> {
         if !(0..=MAX_DAYS_OVERDUE).contains(&level.days_overdue) {
             return Err(AppError::bad_input(
                 "daysOverdue",
-                format!("level {}: `daysOverdue` must be between 0 and {MAX_DAYS_OVERDUE}", index + 1),
+                format!(
+                    "level {}: `daysOverdue` must be between 0 and {MAX_DAYS_OVERDUE}",
+                    index + 1
+                ),
             ));
         }
         if index > 0 && level.days_overdue <= levels[index - 1].days_overdue {
@@ -255,7 +258,10 @@ fn action_name(action: Action) -> String {
     match action {
         Action::RemindAssignee => "REMIND_ASSIGNEE".into(),
         Action::RaisePriority(to) => {
-            let name = PRIORITIES.iter().find(|(p, _)| *p == to).map_or("HIGH", |(_, n)| n);
+            let name = PRIORITIES
+                .iter()
+                .find(|(p, _)| *p == to)
+                .map_or("HIGH", |(_, n)| n);
             format!("RAISE_PRIORITY_{name}")
         }
         Action::NotifyManager => "NOTIFY_MANAGER".into(),
@@ -279,7 +285,10 @@ fn action_from_name(name: &str) -> Option<Action> {
 }
 
 fn kind_name(kind: ProjectKind) -> &'static str {
-    KINDS.iter().find(|(k, _)| *k == kind).map_or("CUSTOM", |(_, n)| n)
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("CUSTOM", |(_, n)| n)
 }
 
 fn kind_from_name(name: &str) -> Option<ProjectKind> {
@@ -298,7 +307,9 @@ mod tests {
         let policy = policy.ok();
         assert_eq!(policy.as_ref().map(|p| p.levels().len()), Some(3));
         assert_eq!(
-            policy.as_ref().map(|p| Policy::from_stored(&p.to_stored()).ok()),
+            policy
+                .as_ref()
+                .map(|p| Policy::from_stored(&p.to_stored()).ok()),
             Some(policy.clone())
         );
     }

@@ -81,7 +81,10 @@ impl Counts {
 
     fn to_json(&self) -> Value {
         let mut counts = Map::new();
-        counts.insert("escalated".into(), json!(self.per_level.iter().sum::<u64>()));
+        counts.insert(
+            "escalated".into(),
+            json!(self.per_level.iter().sum::<u64>()),
+        );
         for (index, count) in self.per_level.iter().enumerate() {
             counts.insert(format!("level{}", index + 1), json!(count));
         }
@@ -192,7 +195,8 @@ pub async fn run_slot(
             (FAILED, Some(error.to_string()))
         }
     };
-    let finished = ledger::finish(db, run.id, outcome, counts.to_json(), error, clock.now()).await?;
+    let finished =
+        ledger::finish(db, run.id, outcome, counts.to_json(), error, clock.now()).await?;
     tracing::info!(job.run_id = %run.id, workspace.id = %workspace.id, job.outcome = outcome, job.counts = %finished.counts, "escalation run finished");
     Ok(Some(finished))
 }

@@ -75,7 +75,9 @@ mod tests {
     use super::*;
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     #[test]
@@ -90,7 +92,11 @@ mod tests {
     #[test]
     fn a_slot_in_the_spring_forward_gap_moves_to_the_end_of_the_gap() {
         let schedule = Schedule::parse(DEFAULT_CRON).ok();
-        let slot = |now| schedule.as_ref().and_then(|s| s.latest_slot("America/New_York", now));
+        let slot = |now| {
+            schedule
+                .as_ref()
+                .and_then(|s| s.latest_slot("America/New_York", now))
+        };
 
         let before = slot(utc(2026, 3, 7, 12, 0));
         let gap_night = slot(utc(2026, 3, 8, 12, 0));
@@ -105,8 +111,12 @@ mod tests {
     fn a_repeated_hour_gives_one_slot() {
         let schedule = Schedule::parse("30 1 * * *").ok();
 
-        let first = schedule.as_ref().and_then(|s| s.latest_slot("America/New_York", utc(2026, 11, 1, 5, 45)));
-        let repeated = schedule.as_ref().and_then(|s| s.latest_slot("America/New_York", utc(2026, 11, 1, 6, 45)));
+        let first = schedule
+            .as_ref()
+            .and_then(|s| s.latest_slot("America/New_York", utc(2026, 11, 1, 5, 45)));
+        let repeated = schedule
+            .as_ref()
+            .and_then(|s| s.latest_slot("America/New_York", utc(2026, 11, 1, 6, 45)));
 
         assert_eq!(first, Some(utc(2026, 11, 1, 5, 30)));
         assert_eq!(repeated, first);

@@ -36,7 +36,12 @@ impl Tick {
         let Ok(_running) = self.busy.try_lock() else {
             return;
         };
-        if self.options.stop.as_ref().is_some_and(|stop| *stop.borrow()) {
+        if self
+            .options
+            .stop
+            .as_ref()
+            .is_some_and(|stop| *stop.borrow())
+        {
             return;
         }
         if let Err(error) = run::run_due(&self.db, &self.clock, &self.schedule, &self.options).await

@@ -43,15 +43,38 @@ pub async fn team(app: &TestApp, workspace_id: Uuid) -> Team {
         manager_id,
     };
     let suffix = &workspace_id.to_string()[..8];
-    let head = members::create(&app.db, workspace_id, person(&format!("head-{suffix}@acme.io"), MemberRole::Manager, None), now)
-        .await
-        .expect("head");
-    let manager = members::create(&app.db, workspace_id, person(&format!("manager-{suffix}@acme.io"), MemberRole::Manager, None), now)
-        .await
-        .expect("manager");
-    let csm = members::create(&app.db, workspace_id, person(&format!("csm-{suffix}@acme.io"), MemberRole::Csm, Some(manager.id)), now)
-        .await
-        .expect("csm");
+    let head = members::create(
+        &app.db,
+        workspace_id,
+        person(&format!("head-{suffix}@acme.io"), MemberRole::Manager, None),
+        now,
+    )
+    .await
+    .expect("head");
+    let manager = members::create(
+        &app.db,
+        workspace_id,
+        person(
+            &format!("manager-{suffix}@acme.io"),
+            MemberRole::Manager,
+            None,
+        ),
+        now,
+    )
+    .await
+    .expect("manager");
+    let csm = members::create(
+        &app.db,
+        workspace_id,
+        person(
+            &format!("csm-{suffix}@acme.io"),
+            MemberRole::Csm,
+            Some(manager.id),
+        ),
+        now,
+    )
+    .await
+    .expect("csm");
     let changes = closeloop::workspaces::service::SettingsChanges {
         head_of_cs_id: Some(Some(head.id)),
         ..Default::default()
@@ -220,10 +243,22 @@ async fn a_task_due_yesterday_reaches_level_one_then_two_days_later_level_two_an
     tick(&app, &RunOptions::default()).await;
     let night_six = seen(app.graphql(TASK, json!({ "id": task })).await);
 
-    assert_eq!(night_one, json!({ "escalationLevel": 1, "priority": "NORMAL" }));
-    assert_eq!(night_three, json!({ "escalationLevel": 2, "priority": "HIGH" }));
-    assert_eq!(night_four, json!({ "escalationLevel": 2, "priority": "HIGH" }));
-    assert_eq!(night_six, json!({ "escalationLevel": 3, "priority": "URGENT" }));
+    assert_eq!(
+        night_one,
+        json!({ "escalationLevel": 1, "priority": "NORMAL" })
+    );
+    assert_eq!(
+        night_three,
+        json!({ "escalationLevel": 2, "priority": "HIGH" })
+    );
+    assert_eq!(
+        night_four,
+        json!({ "escalationLevel": 2, "priority": "HIGH" })
+    );
+    assert_eq!(
+        night_six,
+        json!({ "escalationLevel": 3, "priority": "URGENT" })
+    );
     assert_eq!(escalation_activity(&app, task).await, 3);
 }
 
@@ -231,9 +266,18 @@ async fn a_task_due_yesterday_reaches_level_one_then_two_days_later_level_two_an
 async fn completed_tasks_and_promoter_projects_never_escalate() {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
-    let done = Shape { status: TaskStatus::Done, ..DETRACTOR };
-    let cancelled = Shape { status: TaskStatus::Cancelled, ..DETRACTOR };
-    let promoter = Shape { kind: ProjectKind::NpsPromoter, ..DETRACTOR };
+    let done = Shape {
+        status: TaskStatus::Done,
+        ..DETRACTOR
+    };
+    let cancelled = Shape {
+        status: TaskStatus::Cancelled,
+        ..DETRACTOR
+    };
+    let promoter = Shape {
+        kind: ProjectKind::NpsPromoter,
+        ..DETRACTOR
+    };
     let tasks = [
         task_due(&app, &team, march(1, 12, 0), done).await,
         task_due(&app, &team, march(1, 12, 0), cancelled).await,
@@ -253,7 +297,10 @@ async fn completed_tasks_and_promoter_projects_never_escalate() {
 async fn high_severity_tasks_escalate_sooner() {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
-    let high = Shape { severity: Severity::High, ..DETRACTOR };
+    let high = Shape {
+        severity: Severity::High,
+        ..DETRACTOR
+    };
     let ordinary = task_due(&app, &team, march(3, 0, 0), DETRACTOR).await;
     let urgent = task_due(&app, &team, march(3, 0, 0), high).await;
 
@@ -274,9 +321,14 @@ async fn running_the_job_twice_in_a_night_changes_nothing_the_second_time() {
 
     app.clock.set(march(2, 3, 30));
     let second = tick(&app, &RunOptions::default()).await;
-    let by_hand = run::run_now(&app.db, &clock_of(&app), team.workspace_id, &RunOptions::default())
-        .await
-        .expect("manual run");
+    let by_hand = run::run_now(
+        &app.db,
+        &clock_of(&app),
+        team.workspace_id,
+        &RunOptions::default(),
+    )
+    .await
+    .expect("manual run");
 
     assert_eq!(first.len(), 1);
     assert!(second.is_empty());
@@ -300,7 +352,11 @@ async fn three_processes_firing_at_once_escalate_each_task_once_and_queue_each_d
     };
     app.clock.set(march(4, 2, 0));
 
-    let (a, b, c) = tokio::join!(tick(&app, &options), tick(&app, &options), tick(&app, &options));
+    let (a, b, c) = tokio::join!(
+        tick(&app, &options),
+        tick(&app, &options),
+        tick(&app, &options)
+    );
     let workspace = closeloop::workspaces::service::find(&app.db, team.workspace_id)
         .await
         .expect("workspace");
@@ -311,7 +367,10 @@ async fn three_processes_firing_at_once_escalate_each_task_once_and_queue_each_d
 
     assert_eq!(a.len() + b.len() + c.len(), 1);
     for run in [x, y, z] {
-        assert_eq!(run.expect("run").map(|r| r.outcome).as_deref(), Some("succeeded"));
+        assert_eq!(
+            run.expect("run").map(|r| r.outcome).as_deref(),
+            Some("succeeded")
+        );
     }
     for task in tasks {
         assert_eq!(level_of(&app, task).await, (2, TaskPriority::High));
@@ -326,7 +385,13 @@ async fn each_person_gets_one_digest_per_run_listing_everything_it_has_to_tell_t
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
     for day in 1..=3 {
-        task_due(&app, &team, march(day, 12, 0) - Duration::days(7), DETRACTOR).await;
+        task_due(
+            &app,
+            &team,
+            march(day, 12, 0) - Duration::days(7),
+            DETRACTOR,
+        )
+        .await;
     }
 
     app.clock.set(march(2, 2, 30));
@@ -342,11 +407,15 @@ async fn each_person_gets_one_digest_per_run_listing_everything_it_has_to_tell_t
         .expect("query")
         .expect("manager digest");
     assert!(manager_mail.subject.contains("3 escalated tasks"));
-    assert!(manager_mail.body_text.contains(": 3"), "each member's overdue count is listed");
+    assert!(
+        manager_mail.body_text.contains(": 3"),
+        "each member's overdue count is listed"
+    );
 }
 
 #[tokio::test]
-async fn a_run_killed_after_its_first_batch_leaves_nothing_doubled_and_the_next_run_finishes_the_rest() {
+async fn a_run_killed_after_its_first_batch_leaves_nothing_doubled_and_the_next_run_finishes_the_rest()
+ {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
     let mut tasks = Vec::new();
@@ -371,7 +440,10 @@ async fn a_run_killed_after_its_first_batch_leaves_nothing_doubled_and_the_next_
 
     after_crash.sort_unstable();
     assert_eq!(after_crash, [0, 0, 0, 1, 1]);
-    assert!(while_claimed.is_empty(), "a live run's slot is not run twice");
+    assert!(
+        while_claimed.is_empty(),
+        "a live run's slot is not run twice"
+    );
     assert_eq!(taken_over.len(), 1);
     assert_eq!(taken_over[0].outcome, "succeeded");
     for task in tasks {
@@ -425,24 +497,43 @@ async fn runs_happen_once_a_day_at_two_local_time_across_day_boundaries_and_dayl
 
     let slots_of = |team: &Team| -> Vec<DateTime<Utc>> {
         let scope = team.workspace_id.to_string();
-        runs.iter().filter(|r| r.scope == scope).map(|r| r.slot).collect()
+        runs.iter()
+            .filter(|r| r.scope == scope)
+            .map(|r| r.slot)
+            .collect()
     };
     assert_eq!(
         slots_of(&new_york),
-        [march(5, 7, 0), march(6, 7, 0), march(7, 7, 0), march(8, 7, 0), march(9, 6, 0), march(10, 6, 0)],
+        [
+            march(5, 7, 0),
+            march(6, 7, 0),
+            march(7, 7, 0),
+            march(8, 7, 0),
+            march(9, 6, 0),
+            march(10, 6, 0)
+        ],
         "02:00 EST, then 03:00 on the night 02:00 does not exist, then 02:00 EDT"
     );
     assert_eq!(
         slots_of(&tokyo),
-        [march(5, 17, 0), march(6, 17, 0), march(7, 17, 0), march(8, 17, 0), march(9, 17, 0)],
+        [
+            march(5, 17, 0),
+            march(6, 17, 0),
+            march(7, 17, 0),
+            march(8, 17, 0),
+            march(9, 17, 0)
+        ],
         "02:00 in Tokyo is 17:00 UTC the day before"
     );
 }
 
-const POLICY: &str = "levels { level daysOverdue actions raisePriorityTo } highSeverityFactor projectKinds";
+const POLICY: &str =
+    "levels { level daysOverdue actions raisePriorityTo } highSeverityFactor projectKinds";
 
 fn update_policy() -> String {
-    format!("mutation($input: EscalationPolicyInput!) {{ updateEscalationPolicy(input: $input) {{ {POLICY} }} }}")
+    format!(
+        "mutation($input: EscalationPolicyInput!) {{ updateEscalationPolicy(input: $input) {{ {POLICY} }} }}"
+    )
 }
 
 #[tokio::test]
@@ -458,31 +549,73 @@ async fn an_admin_changes_the_policy_and_bad_policies_are_refused_naming_the_fie
     });
     let refused = [
         (json!({ "levels": [] }), "levels"),
-        (json!({ "levels": [{ "daysOverdue": 2, "actions": ["REMIND_ASSIGNEE"] }, { "daysOverdue": 2, "actions": ["NOTIFY_MANAGER"] }] }), "daysOverdue"),
-        (json!({ "levels": [{ "daysOverdue": -1, "actions": ["REMIND_ASSIGNEE"] }] }), "daysOverdue"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": [] }] }), "actions"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": ["RAISE_PRIORITY"] }] }), "raisePriorityTo"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"], "raisePriorityTo": "HIGH" }] }), "raisePriorityTo"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE", "REMIND_ASSIGNEE"] }] }), "actions"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"] }], "highSeverityFactor": 0.0 }), "highSeverityFactor"),
-        (json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"] }], "projectKinds": [] }), "projectKinds"),
+        (
+            json!({ "levels": [{ "daysOverdue": 2, "actions": ["REMIND_ASSIGNEE"] }, { "daysOverdue": 2, "actions": ["NOTIFY_MANAGER"] }] }),
+            "daysOverdue",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": -1, "actions": ["REMIND_ASSIGNEE"] }] }),
+            "daysOverdue",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": [] }] }),
+            "actions",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": ["RAISE_PRIORITY"] }] }),
+            "raisePriorityTo",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"], "raisePriorityTo": "HIGH" }] }),
+            "raisePriorityTo",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE", "REMIND_ASSIGNEE"] }] }),
+            "actions",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"] }], "highSeverityFactor": 0.0 }),
+            "highSeverityFactor",
+        ),
+        (
+            json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"] }], "projectKinds": [] }),
+            "projectKinds",
+        ),
     ];
 
     let mut refusals = Vec::new();
     for (input, field) in &refused {
-        let body = app.graphql(&update_policy(), json!({ "input": input })).await;
-        refusals.push((error_code(&body).map(str::to_owned), body["errors"][0]["extensions"]["field"].clone(), *field));
+        let body = app
+            .graphql(&update_policy(), json!({ "input": input }))
+            .await;
+        refusals.push((
+            error_code(&body).map(str::to_owned),
+            body["errors"][0]["extensions"]["field"].clone(),
+            *field,
+        ));
     }
-    let unchanged = app.graphql(&format!("{{ escalationPolicy {{ {POLICY} }} }}"), json!({})).await;
-    let updated = app.graphql(&update_policy(), json!({ "input": good })).await;
-    let read_back = app.graphql(&format!("{{ escalationPolicy {{ {POLICY} }} }}"), json!({})).await;
+    let unchanged = app
+        .graphql(&format!("{{ escalationPolicy {{ {POLICY} }} }}"), json!({}))
+        .await;
+    let updated = app
+        .graphql(&update_policy(), json!({ "input": good }))
+        .await;
+    let read_back = app
+        .graphql(&format!("{{ escalationPolicy {{ {POLICY} }} }}"), json!({}))
+        .await;
 
     for (code, field, expected) in refusals {
         assert_eq!(code.as_deref(), Some("BAD_USER_INPUT"), "{expected}");
         assert_eq!(field, json!(expected));
     }
-    assert_eq!(data(&unchanged)["escalationPolicy"]["levels"][2]["daysOverdue"], 5);
-    assert_eq!(data(&updated)["updateEscalationPolicy"], data(&read_back)["escalationPolicy"]);
+    assert_eq!(
+        data(&unchanged)["escalationPolicy"]["levels"][2]["daysOverdue"],
+        5
+    );
+    assert_eq!(
+        data(&updated)["updateEscalationPolicy"],
+        data(&read_back)["escalationPolicy"]
+    );
     assert_eq!(
         data(&read_back)["escalationPolicy"],
         json!({
@@ -502,36 +635,65 @@ async fn a_reassigning_policy_hands_the_task_to_the_manager() {
     let team = team(&app, default_workspace_id(&app).await).await;
     let task = task_due(&app, &team, march(1, 12, 0), DETRACTOR).await;
     let input = json!({ "levels": [{ "daysOverdue": 0, "actions": ["REASSIGN_TO_MANAGER"] }] });
-    app.graphql(&update_policy(), json!({ "input": input })).await;
+    app.graphql(&update_policy(), json!({ "input": input }))
+        .await;
 
     app.clock.set(march(2, 2, 30));
     tick(&app, &RunOptions::default()).await;
 
-    let task = task::Entity::find_by_id(task).one(&app.db).await.expect("query").expect("task");
+    let task = task::Entity::find_by_id(task)
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("task");
     assert_eq!(task.assignee_id, Some(team.manager));
-    assert_eq!(digests_to(&app, team.manager).await, ["escalation_assignee"]);
+    assert_eq!(
+        digests_to(&app, team.manager).await,
+        ["escalation_assignee"]
+    );
 }
 
 #[tokio::test]
 async fn only_admins_change_the_policy_or_run_the_escalation_and_everyone_reads_them() {
     let app = TestApp::spawn().await;
-    let viewer = app.token_for("Default workspace", "viewer@acme.io", MemberRole::Viewer).await;
-    let csm = app.token_for("Default workspace", "csm@acme.io", MemberRole::Csm).await;
+    let viewer = app
+        .token_for("Default workspace", "viewer@acme.io", MemberRole::Viewer)
+        .await;
+    let csm = app
+        .token_for("Default workspace", "csm@acme.io", MemberRole::Csm)
+        .await;
     let input = json!({ "levels": [{ "daysOverdue": 0, "actions": ["REMIND_ASSIGNEE"] }] });
     let run_now = "mutation { runEscalationNow { outcome } }";
 
     let mut codes = Vec::new();
     for token in [&viewer, &csm] {
-        let update = app.graphql_as(token, &update_policy(), json!({ "input": input })).await;
+        let update = app
+            .graphql_as(token, &update_policy(), json!({ "input": input }))
+            .await;
         let run = app.graphql_as(token, run_now, json!({})).await;
         codes.push(error_code(&update).map(str::to_owned));
         codes.push(error_code(&run).map(str::to_owned));
     }
-    let read = app.graphql_as(&viewer, &format!("{{ escalationPolicy {{ {POLICY} }} }}"), json!({})).await;
-    let runs = app.graphql_as(&viewer, "{ jobRuns { edges { node { id } } } }", json!({})).await;
+    let read = app
+        .graphql_as(
+            &viewer,
+            &format!("{{ escalationPolicy {{ {POLICY} }} }}"),
+            json!({}),
+        )
+        .await;
+    let runs = app
+        .graphql_as(&viewer, "{ jobRuns { edges { node { id } } } }", json!({}))
+        .await;
 
-    assert!(codes.iter().all(|code| code.as_deref() == Some("FORBIDDEN")), "{codes:?}");
-    assert_eq!(data(&read)["escalationPolicy"]["levels"][0]["daysOverdue"], 0);
+    assert!(
+        codes
+            .iter()
+            .all(|code| code.as_deref() == Some("FORBIDDEN")),
+        "{codes:?}"
+    );
+    assert_eq!(
+        data(&read)["escalationPolicy"]["levels"][0]["daysOverdue"],
+        0
+    );
     assert_eq!(data(&runs)["jobRuns"]["edges"], json!([]));
 }
-

@@ -44,7 +44,9 @@ async fn running_the_escalation_now_returns_the_finished_run_and_job_runs_list_i
 async fn another_workspace_sees_none_of_the_runs() {
     let app = TestApp::spawn().await;
     app.graphql(RUN_NOW, json!({})).await;
-    let stranger = app.token_for("Elsewhere", "admin@elsewhere.io", MemberRole::Admin).await;
+    let stranger = app
+        .token_for("Elsewhere", "admin@elsewhere.io", MemberRole::Admin)
+        .await;
 
     let listed = app.graphql_as(&stranger, RUNS, json!({})).await;
 
@@ -62,8 +64,12 @@ async fn a_slot_is_claimed_once_and_a_run_that_died_is_taken_over_after_its_leas
     let lease = Duration::hours(1);
     let now = app.clock.now();
 
-    let first = ledger::claim_slot(&app.db, &key, now, lease).await.expect("claim");
-    let second = ledger::claim_slot(&app.db, &key, now, lease).await.expect("claim");
+    let first = ledger::claim_slot(&app.db, &key, now, lease)
+        .await
+        .expect("claim");
+    let second = ledger::claim_slot(&app.db, &key, now, lease)
+        .await
+        .expect("claim");
     let within_lease = ledger::claim_slot(&app.db, &key, now + Duration::minutes(59), lease)
         .await
         .expect("claim");
