@@ -1,14 +1,19 @@
 //! The job-run ledger and job runs through the API: one claim per slot, a dead run's slot
-//! taken over after its lease, runs listed with their outcome and counts, per workspace.
+//! taken over after its lease, runs listed with their outcome and counts, per workspace, and
+//! the scheduler's catch-up at start and its bounded stop.
+
+use std::time::Instant;
 
 use chrono::Duration;
 use closeloop::clock::Clock;
+use closeloop::config::JobSettings;
 use closeloop::entities::enums::MemberRole;
 use closeloop::jobs::ledger::{self, SlotKey};
+use closeloop::jobs::scheduler;
 use serde_json::json;
 
 use crate::accounts::default_workspace_id;
-use crate::escalation::{DETRACTOR, march, task_due, team};
+use crate::escalation::{DETRACTOR, level_of, march, task_due, team};
 use crate::helpers::{TestApp, data};
 
 const RUN_NOW: &str = "mutation { runEscalationNow {
@@ -85,4 +90,33 @@ async fn a_slot_is_claimed_once_and_a_run_that_died_is_taken_over_after_its_leas
     assert!(within_lease.is_none());
     assert_eq!(after_lease.map(|run| run.id), first.map(|run| run.id));
     assert!(again.is_none());
+}
+
+#[tokio::test]
+async fn the_scheduler_catches_up_the_missed_night_at_start_and_stops_within_its_grace() {
+    let app = TestApp::spawn().await;
+    let team = team(&app, default_workspace_id(&app).await).await;
+    let task = task_due(&app, &team, march(1, 12, 0), DETRACTOR).await;
+    let settings = JobSettings {
+        job_grace_secs: 5,
+        ..JobSettings::default()
+    };
+
+    let scheduler = scheduler::start(app.db.clone(), app.clock.clone(), &settings)
+        .await
+        .expect("scheduler");
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    while level_of(&app, task).await.0 == 0 && Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let stopping = Instant::now();
+    scheduler.stop().await;
+
+    assert_eq!(level_of(&app, task).await.0, 1);
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(6));
+    let runs = app.graphql(RUNS, json!({ "job": "escalation" })).await;
+    assert_eq!(
+        data(&runs)["jobRuns"]["edges"][0]["node"]["outcome"],
+        "succeeded"
+    );
 }
