@@ -87,8 +87,13 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
 
     Migrator::down(db, Some(1)).await?;
     assert!(
+        !SchemaManager::new(db).has_table("escalation_notices").await?,
+        "after the escalation migration's down"
+    );
+    Migrator::down(db, Some(1)).await?;
+    assert!(
         existing_added_columns(db).await?.is_empty(),
-        "after the last migration's down"
+        "after the email migration's down"
     );
     Migrator::up(db, None).await?;
 
