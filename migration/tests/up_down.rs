@@ -87,7 +87,9 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
 
     Migrator::down(db, Some(1)).await?;
     assert!(
-        !SchemaManager::new(db).has_table("escalation_notices").await?,
+        !SchemaManager::new(db)
+            .has_table("escalation_notices")
+            .await?,
         "after the escalation migration's down"
     );
     Migrator::down(db, Some(1)).await?;

@@ -106,7 +106,12 @@ async fn the_scheduler_catches_up_the_missed_night_at_start_and_stops_within_its
         .await
         .expect("scheduler");
     let deadline = Instant::now() + std::time::Duration::from_secs(20);
-    while level_of(&app, task).await.0 == 0 && Instant::now() < deadline {
+    let finished = || async {
+        let runs = app.graphql(RUNS, json!({ "job": "escalation" })).await;
+        let outcome = data(&runs)["jobRuns"]["edges"][0]["node"]["outcome"].clone();
+        outcome.is_string() && outcome != "running"
+    };
+    while !finished().await && Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let stopping = Instant::now();
