@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use closeloop::clock::{SharedClock, SystemClock};
-use closeloop::config::{DatabaseSettings, EmailSettings, LogFormat, QueryLimits, ServerSettings};
+use closeloop::config::{
+    DatabaseSettings, EmailSettings, JobSettings, LogFormat, QueryLimits, ServerSettings,
+};
 use closeloop::entities::enums::ContactRole;
 use closeloop::entities::{account, contact};
 use closeloop::server::{Server, prepare_database};
@@ -100,6 +102,7 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (DatabaseConnection, Strin
             mail_dir: dir.path().join("mail"),
             ..EmailSettings::default()
         },
+        jobs: JobSettings::default(),
     };
     let server = Server::build(db.clone(), &server_settings, clock)
         .await

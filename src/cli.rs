@@ -1,5 +1,5 @@
-//! The command line: `closeloop [serve]`, `migrate`, `schema`, `seed-demo`, `import
-//! responses`, `token create`.
+//! The command line: `closeloop [serve]`, `worker`, `run-job`, `migrate`, `schema`,
+//! `seed-demo`, `import responses`, `token create`.
 //! Every flag can also be given as an environment variable (see `--help`).
 
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use migration::{Migrator, MigratorTrait};
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{DatabaseSettings, LogFormat, ServerSettings};
+use crate::config::{DatabaseSettings, JobSettings, LogFormat, ServerSettings, WorkerSettings};
 use crate::entities::enums::MemberRole;
 use crate::values::{EmailAddress, Name};
 use crate::{db, demo, graphql, server, surveys, telemetry, workspaces};
@@ -33,6 +33,19 @@ pub struct Cli {
 pub enum Command {
     /// Run pending migrations, then serve the API (the default).
     Serve(Box<ServerSettings>),
+    /// Run the scheduled jobs and email delivery without serving HTTP.
+    Worker(Box<WorkerSettings>),
+    /// Run one job once, now, and print its runs (for operators and external cron).
+    RunJob {
+        #[arg(value_enum)]
+        name: JobName,
+        /// Run for every workspace now, instead of only the scheduled runs that are due
+        /// and have not run yet.
+        #[arg(long)]
+        now: bool,
+        #[command(flatten)]
+        jobs: JobSettings,
+    },
     /// Apply, roll back or list migrations.
     Migrate {
         #[arg(value_enum, default_value_t = MigrateAction::Up)]
@@ -62,6 +75,13 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+}
+
+/// The jobs `run-job` knows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum JobName {
+    /// The nightly escalation of overdue tasks.
+    Escalation,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -125,6 +145,7 @@ pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     let format = match &cli.command {
         Some(Command::Serve(settings)) => settings.log_format,
+        Some(Command::Worker(settings)) => settings.log_format,
         None => cli.server.log_format,
         Some(_) => LogFormat::Text,
     };
@@ -143,6 +164,8 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         None => server::serve(&cli.database, &cli.server).await,
         Some(Command::Serve(settings)) => server::serve(&cli.database, &settings).await,
+        Some(Command::Worker(settings)) => server::work(&cli.database, &settings).await,
+        Some(Command::RunJob { name, now, jobs }) => run_job(&cli.database, name, now, &jobs).await,
         Some(Command::Migrate { action, steps }) => migrate(&cli.database, action, steps).await,
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -250,5 +273,39 @@ async fn seed_demo(
         .map_err(|e| anyhow::anyhow!("seeding the demo workspace: {e}"))?;
     println!("seeded {workspace:?}: {report}");
     println!("token: closeloop token create --workspace {workspace:?} --role admin");
+    Ok(())
+}
+
+async fn run_job(
+    database: &DatabaseSettings,
+    name: JobName,
+    now: bool,
+    settings: &JobSettings,
+) -> anyhow::Result<()> {
+    database.validate()?;
+    let schedule = settings.schedule()?;
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
+    let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
+    server::prepare_database(&db, &clock).await?;
+
+    let JobName::Escalation = name;
+    let options = settings.run_options();
+    let runs = if now {
+        crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
+    } else {
+        crate::escalation::run::run_due(&db, &clock, &schedule, &options).await
+    }
+    .map_err(|e| anyhow::anyhow!("running the escalation: {e}"))?;
+    for run in &runs {
+        println!(
+            "escalation workspace={} slot={} outcome={} counts={}",
+            run.scope, run.slot, run.outcome, run.counts
+        );
+    }
+    if runs.is_empty() {
+        println!("escalation: nothing due");
+    }
     Ok(())
 }

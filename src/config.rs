@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use clap::{Args, ValueEnum};
 
 pub use crate::email::settings::{EmailSettings, Secret, SmtpUrl};
+pub use crate::jobs::settings::JobSettings;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -73,6 +74,23 @@ pub struct ServerSettings {
 
     #[command(flatten)]
     pub email: EmailSettings,
+
+    #[command(flatten)]
+    pub jobs: JobSettings,
+}
+
+/// What `closeloop worker` needs: the scheduled jobs and email delivery, no HTTP.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerSettings {
+    /// Log lines as human-readable text or as JSON objects.
+    #[arg(long, env = "CLOSELOOP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(flatten)]
+    pub email: EmailSettings,
+
+    #[command(flatten)]
+    pub jobs: JobSettings,
 }
 
 /// Bounds on what one request may ask of the server.

@@ -1,5 +1,6 @@
 //! Running the server: migrate, bootstrap the first workspace, serve until a signal, with
-//! the outbox delivered alongside.
+//! the outbox delivered and the scheduled jobs run alongside; or, as `closeloop worker`,
+//! the deliveries and jobs alone.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,9 +14,10 @@ use tokio::net::TcpListener;
 use crate::app::{self, AppState};
 use crate::auth::tokens::IssuedToken;
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::{DatabaseSettings, ServerSettings};
+use crate::config::{DatabaseSettings, JobSettings, ServerSettings, WorkerSettings};
 use crate::email::worker::{self, Outbound};
 use crate::graphql::schema::SchemaOptions;
+use crate::jobs::scheduler::{self, Scheduler};
 use crate::{db, workspaces};
 
 /// A server bound to its port, ready to run.
@@ -97,12 +99,50 @@ pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> an
         );
     }
     let server = Server::build(db.clone(), settings, clock.clone()).await?;
+    let jobs = start_jobs(&db, &clock, &settings.jobs).await?;
     let delivery = worker::spawn(db, clock, server.state().outbound.clone());
     let served = server.run(shutdown_signal()).await;
+    if let Some(jobs) = jobs {
+        jobs.stop().await;
+    }
     delivery
         .stop(settings.email.send_timeout() + Duration::from_secs(5))
         .await;
     served
+}
+
+/// `closeloop worker`: migrates, then runs the scheduled jobs and email delivery, without
+/// HTTP, until SIGINT or SIGTERM.
+pub async fn work(database: &DatabaseSettings, settings: &WorkerSettings) -> anyhow::Result<()> {
+    database.validate()?;
+    let clock: SharedClock = Arc::new(SystemClock);
+    let db = db::connect(database)
+        .await
+        .context("connecting to the database")?;
+    prepare_database(&db, &clock).await?;
+    let outbound = Outbound::from_settings(&db, &settings.email, clock.now()).await?;
+    let jobs = scheduler::start(db.clone(), clock.clone(), &settings.jobs).await?;
+    let delivery = worker::spawn(db, clock, outbound);
+    shutdown_signal().await;
+    jobs.stop().await;
+    delivery
+        .stop(settings.email.send_timeout() + Duration::from_secs(5))
+        .await;
+    Ok(())
+}
+
+async fn start_jobs(
+    db: &DatabaseConnection,
+    clock: &SharedClock,
+    settings: &JobSettings,
+) -> anyhow::Result<Option<Scheduler>> {
+    if !settings.enabled {
+        tracing::info!("scheduler off: scheduled jobs are left to other processes");
+        return Ok(None);
+    }
+    Ok(Some(
+        scheduler::start(db.clone(), clock.clone(), settings).await?,
+    ))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

@@ -13,6 +13,7 @@ mod m20261203_000006_playbooks_outbox_jobs;
 mod m20261203_000007_email;
 mod m20261203_000008_ingest_webhook_secrets;
 mod m20261203_000008_playbooks;
+mod m20261203_000008_escalation;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_email::migration()),
             Box::new(m20261203_000008_ingest_webhook_secrets::migration()),
             Box::new(m20261203_000008_playbooks::migration()),
+            Box::new(m20261203_000008_escalation::migration()),
         ]
     }
 }

@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 24] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -30,6 +30,7 @@ const TABLES: [&str; 23] = [
     "webhook_secrets",
     "playbook_runs",
     "playbook_snoozes",
+    "escalation_notices",
 ];
 
 #[tokio::test]
@@ -88,6 +89,12 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
     );
 
     Migrator::down(db, Some(steps_back_to("000007_email"))).await?;
+    assert!(
+        !SchemaManager::new(db)
+            .has_table("escalation_notices")
+            .await?,
+        "after the escalation migration's down"
+    );
     assert!(
         existing_added_columns(db).await?.is_empty(),
         "after the down of the migration that adds them"

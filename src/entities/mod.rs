@@ -18,6 +18,7 @@ pub mod contact;
 pub mod conversation;
 pub mod email_outbox;
 pub mod email_template;
+pub mod escalation_notice;
 pub mod instance_secret;
 pub mod job_run;
 pub mod milestone;

@@ -24,6 +24,8 @@ pub struct QueryRoot(
     crate::email::graphql::EmailQuery,
     crate::analytics::graphql::AnalyticsQuery,
     crate::playbooks::graphql::PlaybookQuery,
+    crate::escalation::graphql::EscalationQuery,
+    crate::jobs::graphql::JobQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -42,6 +44,7 @@ pub struct MutationRoot(
     crate::tasks::graphql::TaskMutation,
     crate::email::graphql::EmailMutation,
     crate::playbooks::graphql::PlaybookMutation,
+    crate::escalation::graphql::EscalationMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use chrono::{TimeZone, Utc};
 use closeloop::clock::{Clock, ManualClock, SharedClock};
-use closeloop::config::{DatabaseSettings, EmailSettings, LogFormat, QueryLimits, ServerSettings};
+use closeloop::config::{
+    DatabaseSettings, EmailSettings, JobSettings, LogFormat, QueryLimits, ServerSettings,
+};
 use closeloop::email::worker::{DeliveryReport, Outbound, run_once};
 use closeloop::entities::enums::MemberRole;
 use closeloop::server::{Server, prepare_database};
@@ -83,6 +85,7 @@ impl TestApp {
             limits: QueryLimits::default(),
             log_format: LogFormat::Text,
             email: test_email_settings(&dir, configure),
+            jobs: JobSettings::default(),
         };
         let server = Server::build(db.clone(), &server_settings, shared)
             .await
