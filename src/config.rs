@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use clap::{Args, ValueEnum};
 
 pub use crate::email::settings::{EmailSettings, Secret, SmtpUrl};
+pub use crate::live::settings::LiveSettings;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -73,6 +74,9 @@ pub struct ServerSettings {
 
     #[command(flatten)]
     pub email: EmailSettings,
+
+    #[command(flatten)]
+    pub live: LiveSettings,
 }
 
 /// Bounds on what one request may ask of the server.

@@ -19,6 +19,7 @@ pub mod entities;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod members;
 pub mod notes;
 pub mod playbooks;

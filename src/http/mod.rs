@@ -12,6 +12,7 @@
 
 pub mod graphql;
 pub mod unsubscribe;
+pub mod ws;
 
 mod auth;
 mod graphiql;
