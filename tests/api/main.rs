@@ -14,6 +14,7 @@ mod contacts;
 mod demo;
 mod email;
 mod http_rules;
+mod live;
 mod members;
 mod notes;
 mod nplusone;
