@@ -98,11 +98,13 @@ impl Event {
     /// The activity record, when it is about an account (every task, project, note and
     /// conversation record is).
     pub fn activity_recorded(activity: &activity::Model) -> Option<Event> {
-        activity.account_id.map(|account_id| Event::ActivityRecorded {
-            workspace_id: activity.workspace_id,
-            account_id,
-            activity_id: activity.id,
-        })
+        activity
+            .account_id
+            .map(|account_id| Event::ActivityRecorded {
+                workspace_id: activity.workspace_id,
+                account_id,
+                activity_id: activity.id,
+            })
     }
 }
 

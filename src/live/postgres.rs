@@ -85,7 +85,10 @@ pub(super) async fn listen(
         .connect_lazy_with(options);
     let mut listener = PgListener::connect_with(&pool).await?;
     listener.listen(CHANNEL).await?;
-    tracing::info!(channel = CHANNEL, "listening for other processes' live events");
+    tracing::info!(
+        channel = CHANNEL,
+        "listening for other processes' live events"
+    );
     Ok(tokio::spawn(relay(listener, local, origin)))
 }
 

@@ -19,7 +19,11 @@ pub struct LiveSettings {
     /// Browser origins allowed to open a subscription socket, comma-separated
     /// (`https://app.example.com`), or `*` for any. Same-origin pages and clients that send
     /// no `Origin` (servers, scripts) are always allowed; other origins get 403.
-    #[arg(long = "ws-allowed-origins", env = "CLOSELOOP_WS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "ws-allowed-origins",
+        env = "CLOSELOOP_WS_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
 
     /// Seconds between the server's keep-alive pings; at most 30, since proxies commonly

@@ -9,9 +9,9 @@ use closeloop::clock::{Clock, ManualClock, SharedClock};
 use closeloop::config::{
     DatabaseSettings, EmailSettings, LiveSettings, LogFormat, QueryLimits, ServerSettings,
 };
-use closeloop::live::Publisher;
 use closeloop::email::worker::{DeliveryReport, Outbound, run_once};
 use closeloop::entities::enums::MemberRole;
+use closeloop::live::Publisher;
 use closeloop::server::{Server, prepare_database};
 use closeloop::values::{EmailAddress, Name};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -57,6 +57,18 @@ impl TestApp {
     /// files in the test's own directory, links point at `https://closeloop.test`, and a send
     /// gives up after 3 seconds.
     pub async fn spawn_with(configure: impl FnOnce(&mut EmailSettings)) -> TestApp {
+        TestApp::spawn_configured(configure, |_| {}).await
+    }
+
+    /// A server whose live-update settings `configure` adjusted.
+    pub async fn spawn_with_live(configure: impl FnOnce(&mut LiveSettings)) -> TestApp {
+        TestApp::spawn_configured(|_| {}, configure).await
+    }
+
+    async fn spawn_configured(
+        email: impl FnOnce(&mut EmailSettings),
+        live: impl FnOnce(&mut LiveSettings),
+    ) -> TestApp {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let scratch_database = ScratchDatabase::create().await;
@@ -83,7 +95,8 @@ impl TestApp {
             .expect("prepare")
             .expect("bootstrap token");
 
-        let server_settings = test_server_settings(test_email_settings(&dir, configure));
+        let mut server_settings = test_server_settings(test_email_settings(&dir, email));
+        live(&mut server_settings.live);
         let server = Server::build(db.clone(), &server_settings, shared)
             .await
             .expect("build");
@@ -117,7 +130,9 @@ impl TestApp {
             url: self.database_url.clone(),
             max_connections: 4,
         };
-        let db = closeloop::db::connect(&settings).await.expect("connect peer");
+        let db = closeloop::db::connect(&settings)
+            .await
+            .expect("connect peer");
         let dir = tempfile::tempdir().expect("temp dir");
         let server_settings = test_server_settings(test_email_settings(&dir, |_| {}));
         let shared: SharedClock = self.clock.clone();
@@ -237,7 +252,10 @@ impl PeerServer {
 }
 
 fn ws_url(http_address: &str) -> String {
-    format!("{}/graphql/ws", http_address.replacen("http://", "ws://", 1))
+    format!(
+        "{}/graphql/ws",
+        http_address.replacen("http://", "ws://", 1)
+    )
 }
 
 /// Serves until the returned sender is dropped.

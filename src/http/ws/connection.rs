@@ -99,7 +99,11 @@ impl Connection {
     }
 
     /// Waits for `connection_init`, checks its token and acknowledges it.
-    async fn handshake(&self, sink: &mut Sink, source: &mut Source) -> Result<(Viewer, String), Ending> {
+    async fn handshake(
+        &self,
+        sink: &mut Sink,
+        source: &mut Source,
+    ) -> Result<(Viewer, String), Ending> {
         let deadline = Instant::now() + self.state.live.init_timeout();
         loop {
             let message = match timeout_at(deadline, source.next()).await {
@@ -110,7 +114,9 @@ impl Connection {
             match self.read(message)? {
                 Some(Incoming::Init(payload)) => return self.authenticate(payload, sink).await,
                 Some(Incoming::Subscribe { .. }) => return Err(Ending::unauthorized()),
-                Some(Incoming::Ping(payload)) => send(sink, self.protocol, Outgoing::Pong(payload)).await?,
+                Some(Incoming::Ping(payload)) => {
+                    send(sink, self.protocol, Outgoing::Pong(payload)).await?
+                }
                 Some(Incoming::Terminate) => return Err(Ending::normal()),
                 Some(Incoming::Pong | Incoming::Complete { .. }) | None => {}
             }
@@ -178,7 +184,11 @@ fn token_in_payload(payload: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(super) async fn send(sink: &mut Sink, protocol: Protocol, message: Outgoing) -> Result<(), Ending> {
+pub(super) async fn send(
+    sink: &mut Sink,
+    protocol: Protocol,
+    message: Outgoing,
+) -> Result<(), Ending> {
     send_text(sink, message.encode(protocol)).await
 }
 

@@ -23,8 +23,8 @@
 //!   dropped.
 
 mod connection;
-mod session;
 pub mod protocol;
+mod session;
 
 use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
 use axum::http::header::{HOST, ORIGIN, SEC_WEBSOCKET_PROTOCOL, UPGRADE};
@@ -51,7 +51,10 @@ pub async fn upgrade(State(state): State<AppState>, request: Request) -> Respons
     let (mut parts, _) = request.into_parts();
     if !origin_allowed(&parts.headers, &state) {
         tracing::info!("subscription socket refused: origin not allowed");
-        return (StatusCode::FORBIDDEN, "this origin may not open a subscription socket")
+        return (
+            StatusCode::FORBIDDEN,
+            "this origin may not open a subscription socket",
+        )
             .into_response();
     }
     let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {

@@ -42,8 +42,13 @@ impl Protocol {
 #[derive(Debug)]
 pub enum Incoming {
     Init(Option<Value>),
-    Subscribe { id: String, payload: Value },
-    Complete { id: String },
+    Subscribe {
+        id: String,
+        payload: Value,
+    },
+    Complete {
+        id: String,
+    },
     Ping(Option<Value>),
     Pong,
     /// Legacy only: the client is leaving.
@@ -108,10 +113,18 @@ pub enum Outgoing {
     KeepAlive,
     Pong(Option<Value>),
     /// One result of an operation.
-    Next { id: String, response: Response },
+    Next {
+        id: String,
+        response: Response,
+    },
     /// The operation could not run (it did not parse or validate); it is over.
-    Error { id: String, response: Response },
-    Complete { id: String },
+    Error {
+        id: String,
+        response: Response,
+    },
+    Complete {
+        id: String,
+    },
 }
 
 impl Outgoing {

@@ -75,7 +75,11 @@ impl Session {
         ending
     }
 
-    async fn receive(&mut self, message: axum::extract::ws::Message, sink: &mut Sink) -> Result<(), Ending> {
+    async fn receive(
+        &mut self,
+        message: axum::extract::ws::Message,
+        sink: &mut Sink,
+    ) -> Result<(), Ending> {
         let Some(incoming) = self.connection.read(message)? else {
             return Ok(());
         };
@@ -117,7 +121,9 @@ impl Session {
                     return;
                 }
             }
-            let _ = results.send((serial, Outgoing::Complete { id: operation_id })).await;
+            let _ = results
+                .send((serial, Outgoing::Complete { id: operation_id }))
+                .await;
         });
         let task = task.abort_handle();
         self.operations.insert(id, Operation { serial, task });
@@ -126,11 +132,19 @@ impl Session {
 
     /// Writes an operation's result, unless the operation was completed by the client (or
     /// its id reused) meanwhile.
-    async fn forward(&mut self, serial: u64, result: Outgoing, sink: &mut Sink) -> Result<(), Ending> {
+    async fn forward(
+        &mut self,
+        serial: u64,
+        result: Outgoing,
+        sink: &mut Sink,
+    ) -> Result<(), Ending> {
         let Some(id) = result.operation_id() else {
             return Ok(());
         };
-        let current = self.operations.get(id).is_some_and(|op| op.serial == serial);
+        let current = self
+            .operations
+            .get(id)
+            .is_some_and(|op| op.serial == serial);
         if !current {
             return Ok(());
         }

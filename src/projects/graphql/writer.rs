@@ -54,8 +54,14 @@ impl Write {
         value: T,
         events: impl IntoIterator<Item = Event>,
     ) -> AppResult<T> {
-        let recorded =
-            recorded_since(&self.txn, self.workspace_id, self.actor, self.now, self.since).await?;
+        let recorded = recorded_since(
+            &self.txn,
+            self.workspace_id,
+            self.actor,
+            self.now,
+            self.since,
+        )
+        .await?;
         self.txn.commit().await?;
 
         let mut announced = live::announced_by(&recorded);

@@ -53,8 +53,13 @@ impl WsClient {
     /// An acknowledged graphql-transport-ws socket of the token's member.
     pub async fn initialised(app: &TestApp, token: &str) -> WsClient {
         let mut client = WsClient::connect(&app.ws_url(), TRANSPORT_WS).await;
-        client.send(json!({ "type": "connection_init", "payload": { "token": token } })).await;
-        let ack = client.next_message().await.expect("an answer to connection_init");
+        client
+            .send(json!({ "type": "connection_init", "payload": { "token": token } }))
+            .await;
+        let ack = client
+            .next_message()
+            .await
+            .expect("an answer to connection_init");
         assert_eq!(ack["type"], "connection_ack", "{ack}");
         client
     }
@@ -123,9 +128,14 @@ impl WsClient {
     }
 
     /// `Ok(text)` for a text message, `Err(code)` once closed.
-    async fn next_text_or_close(&mut self, patience: Duration) -> Option<Result<String, Option<u16>>> {
+    async fn next_text_or_close(
+        &mut self,
+        patience: Duration,
+    ) -> Option<Result<String, Option<u16>>> {
         loop {
-            let frame = tokio::time::timeout(patience, self.socket.next()).await.ok()?;
+            let frame = tokio::time::timeout(patience, self.socket.next())
+                .await
+                .ok()?;
             match frame {
                 Some(Ok(Message::Text(text))) => return Some(Ok(text.to_string())),
                 Some(Ok(Message::Close(frame))) => {

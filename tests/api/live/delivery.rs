@@ -98,7 +98,9 @@ async fn a_note_on_an_account_arrives_as_the_accounts_activity() {
     let activity = &event["payload"]["data"]["accountActivity"];
     assert_eq!(activity["accountId"], account_id.as_str());
     assert!(
-        activity["action"].as_str().is_some_and(|a| a.starts_with("note.")),
+        activity["action"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("note.")),
         "{activity}"
     );
     assert!(activity["actor"]["email"].is_string(), "{activity}");
@@ -109,7 +111,10 @@ async fn a_task_change_moves_its_project_for_project_subscribers() {
     let app = TestApp::spawn().await;
     let (account_id, _) = account_with_task(&app, &app.token, "Initech").await;
     let templates = app
-        .graphql("{ projectTemplates(first: 1) { edges { node { id } } } }", json!({}))
+        .graphql(
+            "{ projectTemplates(first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
         .await;
     let template_id = data(&templates)["projectTemplates"]["edges"][0]["node"]["id"].clone();
     let mut client = WsClient::initialised(&app, &app.token).await;
@@ -166,4 +171,26 @@ async fn workspace_of(app: &TestApp) -> Uuid {
         .expect("query")
         .expect("viewer")
         .workspace_id
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_told_it_missed_events_then_carries_on() {
+    let app = TestApp::spawn_with_live(|live| live.buffer = 16).await;
+    let (_, task_id) = account_with_task(&app, &app.token, "Initech").await;
+    let task_uuid: Uuid = task_id.parse().expect("uuid");
+    let task = closeloop::tasks::service::find(&app.db, workspace_of(&app).await, task_uuid)
+        .await
+        .expect("task");
+    let mut client = WsClient::initialised(&app, &app.token).await;
+    client
+        .subscribe(&app, "1", TASK_CHANGED, json!({ "a": null }))
+        .await;
+
+    let burst = (0..200).map(|_| Event::task_changed(&task));
+    app.publisher.publish(burst).await;
+
+    let first = client.next_message().await.expect("a message");
+    let second = client.next_message().await.expect("a message");
+    assert_eq!(error_code(&first["payload"]), Some("EVENTS_MISSED"));
+    assert_eq!(second["payload"]["data"]["taskChanged"]["id"], task_id.as_str());
 }

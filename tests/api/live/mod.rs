@@ -3,5 +3,5 @@
 
 mod client;
 mod delivery;
-mod protocol;
 mod processes;
+mod protocol;

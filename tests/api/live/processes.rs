@@ -34,7 +34,9 @@ async fn a_change_made_on_another_server_process_arrives() {
 async fn a_killed_listener_connection_comes_back_and_later_events_arrive() {
     let app = TestApp::spawn().await;
     let Some(peer) = app.spawn_peer().await else {
-        eprintln!("skipped: the listener connection exists on PostgreSQL only (set TEST_DATABASE_URL)");
+        eprintln!(
+            "skipped: the listener connection exists on PostgreSQL only (set TEST_DATABASE_URL)"
+        );
         return;
     };
     let (account_id, task_id) = account_with_task(&app, &app.token, "Initech").await;
@@ -56,7 +58,10 @@ async fn a_killed_listener_connection_comes_back_and_later_events_arrive() {
         .await;
 
     assert!(killed.rows_affected() >= 1, "no listener connection found");
-    assert_eq!(gap["payload"]["errors"][0]["extensions"]["code"], "EVENTS_MISSED");
+    assert_eq!(
+        gap["payload"]["errors"][0]["extensions"]["code"],
+        "EVENTS_MISSED"
+    );
     let event = client.next_message().await.expect("an event after the gap");
     assert_eq!(event["payload"]["data"]["taskChanged"]["status"], "DONE");
 }

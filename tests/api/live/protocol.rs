@@ -107,7 +107,11 @@ async fn the_token_may_come_in_the_upgrades_authorization_header() {
 async fn a_revoked_tokens_socket_is_closed_with_4403_and_its_subscriptions_end() {
     let app = TestApp::spawn().await;
     let token = app
-        .token_for(closeloop::workspaces::service::DEFAULT_WORKSPACE_NAME, "csm@closeloop.test", MemberRole::Csm)
+        .token_for(
+            closeloop::workspaces::service::DEFAULT_WORKSPACE_NAME,
+            "csm@closeloop.test",
+            MemberRole::Csm,
+        )
         .await;
     let viewer = closeloop::auth::tokens::authenticate(&app.db, &token)
         .await
@@ -116,9 +120,14 @@ async fn a_revoked_tokens_socket_is_closed_with_4403_and_its_subscriptions_end()
     let mut client = WsClient::initialised(&app, &token).await;
     client.subscribe(&app, "1", TASK_CHANGED, json!({})).await;
 
-    closeloop::auth::tokens::revoke(&app.db, viewer.workspace_id, viewer.token_id, app.clock.now())
-        .await
-        .expect("revoke");
+    closeloop::auth::tokens::revoke(
+        &app.db,
+        viewer.workspace_id,
+        viewer.token_id,
+        app.clock.now(),
+    )
+    .await
+    .expect("revoke");
 
     assert_eq!(client.close_code().await, Some(4403));
     wait_for_subscribers(&app, 0).await;
