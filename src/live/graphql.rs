@@ -90,7 +90,10 @@ impl LiveSubscription {
         let feed = Feed::open(ctx)?;
         Ok(feed.items(
             move |event| {
-                matches!(event, Event::NpsResponseRecorded { account_id, .. } if matches_id(wanted, *account_id))
+                let Event::NpsResponseRecorded { account_id, .. } = event else {
+                    return false;
+                };
+                matches_id(wanted, *account_id)
             },
             |record| match record {
                 Record::Response(response) => Some(NpsResponse::from(response.clone())),
@@ -110,7 +113,10 @@ impl LiveSubscription {
         let feed = Feed::open(ctx)?;
         Ok(feed.items(
             move |event| {
-                matches!(event, Event::ProjectStarted { playbook_id, .. } if !by_playbook || playbook_id.is_some())
+                let Event::ProjectStarted { playbook_id, .. } = event else {
+                    return false;
+                };
+                !by_playbook || playbook_id.is_some()
             },
             move |record| match record {
                 Record::Project(project) if matches_id(account_id, project.account_id) => {

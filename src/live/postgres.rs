@@ -114,7 +114,8 @@ async fn relay(mut listener: PgListener, local: broadcast::Sender<Signal>, origi
                 backoff = BACKOFF_START;
             }
             Err(error) => {
-                tracing::warn!(%error, retry_in_ms = backoff.as_millis(), "live listener cannot reconnect");
+                let retry_in_ms = backoff.as_millis();
+                tracing::warn!(%error, retry_in_ms, "live listener cannot reconnect");
                 if !down {
                     let _ = local.send(Signal::Gap(LOST));
                     down = true;

@@ -143,7 +143,8 @@ impl Connection {
             Ok(None) => Err(Ending::forbidden()),
             Err(error) => {
                 let correlation_id = Uuid::new_v4();
-                tracing::error!(correlation_id = %correlation_id, error = ?error, "authenticating a subscription socket failed");
+                tracing::error!(correlation_id = %correlation_id, error = ?error,
+                    "authenticating a subscription socket failed");
                 Err(Ending::internal())
             }
         }

@@ -61,7 +61,9 @@ impl Session {
                     Some(Ok(message)) => self.receive(message, sink).await,
                     None | Some(Err(_)) => Err(Ending::Gone),
                 },
-                Some((serial, result)) = self.pending.recv() => self.forward(serial, result, sink).await,
+                Some((serial, result)) = self.pending.recv() => {
+                    self.forward(serial, result, sink).await
+                }
                 _ = keepalive.tick() => self.send(sink, Outgoing::KeepAlive).await,
                 _ = recheck.tick() => self.recheck().await,
             };
@@ -164,11 +166,12 @@ impl Session {
         match authenticate(&self.connection.state.db, &self.token).await {
             Ok(Some(viewer)) if viewer.token_id == self.viewer.token_id => Ok(()),
             Ok(_) => {
-                tracing::info!(token.id = %self.viewer.token_id, "subscription socket's token is no longer valid; closing");
+                let token_id = self.viewer.token_id;
+                tracing::info!(token.id = %token_id, "socket's token no longer valid; closing");
                 Err(Ending::forbidden())
             }
             Err(error) => {
-                tracing::warn!(error = ?error, "cannot recheck a subscription socket's token; trying again later");
+                tracing::warn!(error = ?error, "cannot recheck a socket's token; will try again");
                 Ok(())
             }
         }

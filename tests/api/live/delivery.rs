@@ -192,5 +192,8 @@ async fn a_subscriber_that_falls_behind_is_told_it_missed_events_then_carries_on
     let first = client.next_message().await.expect("a message");
     let second = client.next_message().await.expect("a message");
     assert_eq!(error_code(&first["payload"]), Some("EVENTS_MISSED"));
-    assert_eq!(second["payload"]["data"]["taskChanged"]["id"], task_id.as_str());
+    assert_eq!(
+        second["payload"]["data"]["taskChanged"]["id"],
+        task_id.as_str()
+    );
 }
