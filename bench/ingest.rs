@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use closeloop::clock::{SharedClock, SystemClock};
 use closeloop::config::{
-    DatabaseSettings, EmailSettings, JobSettings, LogFormat, QueryLimits, ServerSettings,
+    DatabaseSettings, EmailSettings, JobSettings, LiveSettings, LogFormat, QueryLimits,
+    ServerSettings,
 };
 use closeloop::entities::enums::ContactRole;
 use closeloop::entities::{account, contact};
@@ -103,6 +104,7 @@ async fn start(url: &str, dir: &tempfile::TempDir) -> (DatabaseConnection, Strin
             ..EmailSettings::default()
         },
         jobs: JobSettings::default(),
+        live: LiveSettings::default(),
     };
     let server = Server::build(db.clone(), &server_settings, clock)
         .await

@@ -15,6 +15,8 @@ use crate::email::worker::Outbound;
 use crate::graphql::AppSchema;
 use crate::graphql::schema::{SchemaOptions, build_schema};
 use crate::http;
+use crate::live::Publisher;
+use crate::live::settings::LiveSettings;
 
 /// Everything a request handler may need, cheap to clone.
 #[derive(Clone)]
@@ -25,6 +27,9 @@ pub struct AppState {
     pub limits: Arc<QueryLimits>,
     /// Email delivery: the unsubscribe pages check links with it, mutations wake it.
     pub outbound: Outbound,
+    /// Live updates: where committed changes are announced, and how sockets behave.
+    pub publisher: Publisher,
+    pub live: Arc<LiveSettings>,
 }
 
 impl AppState {
@@ -34,6 +39,7 @@ impl AppState {
         limits: QueryLimits,
         options: SchemaOptions,
         outbound: Outbound,
+        live: Live,
     ) -> Self {
         let schema = build_schema(
             db.clone(),
@@ -41,6 +47,7 @@ impl AppState {
             &limits,
             options,
             outbound.clone(),
+            live.publisher.clone(),
         );
         AppState {
             db,
@@ -48,21 +55,31 @@ impl AppState {
             clock,
             limits: Arc::new(limits),
             outbound,
+            publisher: live.publisher,
+            live: Arc::new(live.settings),
         }
     }
 }
 
-/// The HTTP routes: GraphQL, GraphiQL, health, unsubscribe pages, the NPS webhook.
+/// What live updates need: the bus and the socket settings.
+pub struct Live {
+    pub publisher: Publisher,
+    pub settings: LiveSettings,
+}
+
+/// The HTTP routes: GraphQL (with subscriptions over WebSocket), GraphiQL, health,
+/// unsubscribe pages, the NPS webhook.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.limits.body_bytes;
     Router::new()
         .route("/", get(http::graphiql))
         .route(
             "/graphql",
-            get(http::graphql::get_graphql)
+            get(http::ws::get_or_upgrade)
                 .post(http::graphql::post_graphql)
                 .fallback(http::graphql::method_not_allowed),
         )
+        .route("/graphql/ws", get(http::ws::upgrade))
         .route("/health", get(http::health))
         .route("/webhooks/nps", post(http::webhooks::nps))
         .route(

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 
 pub use crate::email::settings::{EmailSettings, Secret, SmtpUrl};
 pub use crate::jobs::settings::JobSettings;
+pub use crate::live::settings::LiveSettings;
 
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
@@ -77,6 +78,9 @@ pub struct ServerSettings {
 
     #[command(flatten)]
     pub jobs: JobSettings,
+
+    #[command(flatten)]
+    pub live: LiveSettings,
 }
 
 /// What `closeloop worker` needs: the scheduled jobs and email delivery, no HTTP.

@@ -29,6 +29,10 @@ pub enum AppError {
     /// The change collides with existing data (a unique key, a state that moved on).
     #[error("{0}")]
     Conflict(String),
+    /// A subscription may have skipped events (it fell behind, or the event bus lost its
+    /// connection for a while): the client should reload what it shows.
+    #[error("{0}")]
+    EventsMissed(String),
     /// Anything the client cannot fix. Never shown; logged with a correlation id.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -56,6 +60,7 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::Unauthenticated => "UNAUTHENTICATED",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::EventsMissed(_) => "EVENTS_MISSED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

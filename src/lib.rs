@@ -22,6 +22,7 @@ pub mod escalation;
 pub mod graphql;
 pub mod http;
 pub mod jobs;
+pub mod live;
 pub mod members;
 pub mod notes;
 pub mod playbooks;

@@ -11,13 +11,14 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::app::{self, AppState};
+use crate::app::{self, AppState, Live};
 use crate::auth::tokens::IssuedToken;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DatabaseSettings, JobSettings, ServerSettings, WorkerSettings};
 use crate::email::worker::{self, Outbound};
 use crate::graphql::schema::SchemaOptions;
 use crate::jobs::scheduler::{self, Scheduler};
+use crate::live::Publisher;
 use crate::{db, workspaces};
 
 /// A server bound to its port, ready to run.
@@ -38,7 +39,13 @@ impl Server {
             field_suggestions: settings.field_suggestions,
         };
         let outbound = Outbound::from_settings(&db, &settings.email, clock.now()).await?;
-        let state = AppState::new(db, clock, settings.limits.clone(), options, outbound);
+        let live = Live {
+            publisher: Publisher::start(&db, settings.live.buffer)
+                .await
+                .context("starting the live event bus")?,
+            settings: settings.live.clone(),
+        };
+        let state = AppState::new(db, clock, settings.limits.clone(), options, outbound, live);
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("binding {}", settings.addr))?;

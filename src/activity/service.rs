@@ -2,12 +2,14 @@
 //! change it describes, so history and data never disagree.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::entities::activity;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{Page, paged};
 
 /// What an activity record is about.
@@ -123,4 +125,38 @@ pub async fn list(
         select = select.filter(activity::Column::TaskId.eq(id));
     }
     Ok(paged(select, activity::Column::Id, page).all(db).await?)
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> AppResult<activity::Model> {
+    activity::Entity::find_by_id(id)
+        .filter(activity::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("activity"))
+}
+
+/// What one write recorded so far: inside its transaction, the records by `actor_id` at
+/// `now` with an id after `since` (ids grow with time), so that the write can announce
+/// them once it commits. Another write by the same member in the same microsecond would
+/// be announced twice, never missed.
+pub async fn recorded_since(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    actor_id: Option<Uuid>,
+    now: DateTime<Utc>,
+    since: Uuid,
+) -> AppResult<Vec<activity::Model>> {
+    let mut select = activity::Entity::find()
+        .filter(activity::Column::WorkspaceId.eq(workspace_id))
+        .filter(activity::Column::CreatedAt.eq(now))
+        .filter(activity::Column::Id.gt(since));
+    select = match actor_id {
+        Some(actor_id) => select.filter(activity::Column::ActorId.eq(actor_id)),
+        None => select.filter(activity::Column::ActorId.is_null()),
+    };
+    Ok(select.order_by_asc(activity::Column::Id).all(db).await?)
 }

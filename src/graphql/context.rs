@@ -7,11 +7,14 @@ use crate::auth::Viewer;
 use crate::clock::SharedClock;
 use crate::entities::enums::MemberRole;
 use crate::error::{AppError, AppResult};
+use crate::live::Publisher;
 
 /// Accessors every resolver uses; each fails with a coded error rather than panicking.
 pub trait ContextExt {
     fn db(&self) -> AppResult<&DatabaseConnection>;
     fn clock(&self) -> AppResult<&SharedClock>;
+    /// Where committed changes are announced to subscribers.
+    fn publisher(&self) -> AppResult<&Publisher>;
     /// The authenticated caller, or `UNAUTHENTICATED`.
     fn viewer(&self) -> AppResult<&Viewer>;
     /// The caller if they may change data, or `FORBIDDEN`.
@@ -29,6 +32,11 @@ impl ContextExt for Context<'_> {
     fn clock(&self) -> AppResult<&SharedClock> {
         self.data::<SharedClock>()
             .map_err(|_| AppError::internal(anyhow::anyhow!("clock missing from schema data")))
+    }
+
+    fn publisher(&self) -> AppResult<&Publisher> {
+        self.data::<Publisher>()
+            .map_err(|_| AppError::internal(anyhow::anyhow!("publisher missing from schema data")))
     }
 
     fn viewer(&self) -> AppResult<&Viewer> {

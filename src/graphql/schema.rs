@@ -1,11 +1,13 @@
 //! Assembles the schema from each domain's query and mutation roots, with the limits on.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::clock::SharedClock;
 use crate::config::QueryLimits;
 use crate::email::worker::Outbound;
+use crate::live::Publisher;
+use crate::live::graphql::LiveSubscription;
 
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
@@ -47,7 +49,7 @@ pub struct MutationRoot(
     crate::escalation::graphql::EscalationMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, LiveSubscription>;
 
 /// Options that change what clients may ask, beyond the numeric limits.
 #[derive(Debug, Clone, Copy)]
@@ -71,15 +73,17 @@ pub fn build_schema(
     limits: &QueryLimits,
     options: SchemaOptions,
     outbound: Outbound,
+    publisher: Publisher,
 ) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        LiveSubscription,
     )
     .data(db)
     .data(clock)
     .data(outbound)
+    .data(publisher)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_directives(limits.directives);
@@ -97,7 +101,7 @@ pub fn sdl() -> String {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        LiveSubscription,
     )
     .finish()
     .sdl()

@@ -14,6 +14,7 @@
 pub mod graphql;
 pub mod unsubscribe;
 pub mod webhooks;
+pub mod ws;
 
 mod auth;
 mod graphiql;

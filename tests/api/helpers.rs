@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use chrono::{TimeZone, Utc};
 use closeloop::clock::{Clock, ManualClock, SharedClock};
 use closeloop::config::{
-    DatabaseSettings, EmailSettings, JobSettings, LogFormat, QueryLimits, ServerSettings,
+    DatabaseSettings, EmailSettings, JobSettings, LiveSettings, LogFormat, QueryLimits,
+    ServerSettings,
 };
 use closeloop::email::worker::{DeliveryReport, Outbound, run_once};
 use closeloop::entities::enums::MemberRole;
+use closeloop::live::Publisher;
 use closeloop::server::{Server, prepare_database};
 use closeloop::values::{EmailAddress, Name};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -30,6 +32,10 @@ pub struct TestApp {
     pub statements: Arc<AtomicUsize>,
     /// Email delivery as the server set it up; [`TestApp::deliver_outbox`] runs one pass.
     pub outbound: Outbound,
+    /// The server's live event bus, to publish as a job would.
+    pub publisher: Publisher,
+    /// `sqlite://…` or the scratch PostgreSQL database's URL.
+    pub database_url: String,
     _shutdown: oneshot::Sender<()>,
     _dir: tempfile::TempDir,
     /// The PostgreSQL database made for this test, dropped with the app.
@@ -52,6 +58,18 @@ impl TestApp {
     /// files in the test's own directory, links point at `https://closeloop.test`, and a send
     /// gives up after 3 seconds.
     pub async fn spawn_with(configure: impl FnOnce(&mut EmailSettings)) -> TestApp {
+        TestApp::spawn_configured(configure, |_| {}).await
+    }
+
+    /// A server whose live-update settings `configure` adjusted.
+    pub async fn spawn_with_live(configure: impl FnOnce(&mut LiveSettings)) -> TestApp {
+        TestApp::spawn_configured(|_| {}, configure).await
+    }
+
+    async fn spawn_configured(
+        email: impl FnOnce(&mut EmailSettings),
+        live: impl FnOnce(&mut LiveSettings),
+    ) -> TestApp {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let scratch_database = ScratchDatabase::create().await;
@@ -60,7 +78,7 @@ impl TestApp {
             None => format!("sqlite://{}", dir.path().join("closeloop.db").display()),
         };
         let settings = DatabaseSettings {
-            url,
+            url: url.clone(),
             max_connections: 8,
         };
 
@@ -78,24 +96,14 @@ impl TestApp {
             .expect("prepare")
             .expect("bootstrap token");
 
-        let server_settings = ServerSettings {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            introspection: true,
-            field_suggestions: true,
-            limits: QueryLimits::default(),
-            log_format: LogFormat::Text,
-            email: test_email_settings(&dir, configure),
-            jobs: JobSettings::default(),
-        };
+        let mut server_settings = test_server_settings(test_email_settings(&dir, email));
+        live(&mut server_settings.live);
         let server = Server::build(db.clone(), &server_settings, shared)
             .await
             .expect("build");
-        let address = format!("http://{}", server.local_addr().expect("local addr"));
         let outbound = server.state().outbound.clone();
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(server.run(async move {
-            let _ = stopped.await;
-        }));
+        let publisher = server.state().publisher.clone();
+        let (address, shutdown) = run_server(server);
 
         TestApp {
             address,
@@ -105,10 +113,44 @@ impl TestApp {
             clock,
             statements,
             outbound,
+            publisher,
+            database_url: url,
             _shutdown: shutdown,
             _dir: dir,
             _scratch_database: scratch_database,
         }
+    }
+
+    /// A second server process on the same PostgreSQL database, with its own connections
+    /// and event bus; `None` on SQLite, which one process serves alone.
+    pub async fn spawn_peer(&self) -> Option<PeerServer> {
+        if !self.database_url.starts_with("postgres") {
+            return None;
+        }
+        let settings = DatabaseSettings {
+            url: self.database_url.clone(),
+            max_connections: 4,
+        };
+        let db = closeloop::db::connect(&settings)
+            .await
+            .expect("connect peer");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let server_settings = test_server_settings(test_email_settings(&dir, |_| {}));
+        let shared: SharedClock = self.clock.clone();
+        let server = Server::build(db, &server_settings, shared)
+            .await
+            .expect("build peer");
+        let (address, shutdown) = run_server(server);
+        Some(PeerServer {
+            address,
+            _shutdown: shutdown,
+            _dir: dir,
+        })
+    }
+
+    /// `ws://127.0.0.1:PORT/graphql/ws`
+    pub fn ws_url(&self) -> String {
+        ws_url(&self.address)
     }
 
     /// Sends a GraphQL request with the admin token; returns the JSON body.
@@ -184,6 +226,67 @@ impl TestApp {
 
     pub fn statement_count(&self) -> usize {
         self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// Another server process on the test's database (see [`TestApp::spawn_peer`]).
+pub struct PeerServer {
+    pub address: String,
+    _shutdown: oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl PeerServer {
+    /// Sends a GraphQL request to this process.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        reqwest::Client::new()
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json body")
+    }
+}
+
+fn ws_url(http_address: &str) -> String {
+    format!(
+        "{}/graphql/ws",
+        http_address.replacen("http://", "ws://", 1)
+    )
+}
+
+/// Serves until the returned sender is dropped.
+fn run_server(server: Server) -> (String, oneshot::Sender<()>) {
+    let address = format!("http://{}", server.local_addr().expect("local addr"));
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = stopped.await;
+    }));
+    (address, shutdown)
+}
+
+/// The server settings of every test: sockets ping, time out and recheck tokens within
+/// a second or two, and messages are capped at 4 KiB, so the protocol tests run fast.
+fn test_server_settings(email: EmailSettings) -> ServerSettings {
+    ServerSettings {
+        addr: "127.0.0.1:0".parse().expect("addr"),
+        introspection: true,
+        field_suggestions: true,
+        limits: QueryLimits::default(),
+        log_format: LogFormat::Text,
+        email,
+        jobs: JobSettings::default(),
+        live: LiveSettings {
+            keepalive_secs: 1,
+            init_timeout_secs: 1,
+            auth_recheck_secs: 1,
+            max_message_bytes: 4096,
+            ..LiveSettings::default()
+        },
     }
 }
 

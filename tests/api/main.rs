@@ -20,6 +20,7 @@ mod http_rules;
 mod import;
 mod ingestion;
 mod jobs;
+mod live;
 mod members;
 mod notes;
 mod nplusone;

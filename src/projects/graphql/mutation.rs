@@ -8,6 +8,7 @@ use super::Write;
 use super::types::Project;
 use crate::entities::enums::Severity;
 use crate::graphql::inputs::optional;
+use crate::live::Event;
 use crate::projects::service::{self, ProjectChanges, StartProject};
 use crate::values::{Name, parse_id};
 
@@ -81,7 +82,8 @@ impl ProjectMutation {
         let w = Write::begin(ctx).await?;
         let start = input.parse()?;
         let project = service::start_project(&w.txn, w.workspace_id, w.actor, start, w.now).await?;
-        Ok(w.commit(project).await?.into())
+        let started = Event::project_started(&project, None);
+        Ok(w.commit_announcing(project, [started]).await?.into())
     }
 
     /// Moves the project's start; the due dates of its open tasks move by as much.

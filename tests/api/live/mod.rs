@@ -1,0 +1,7 @@
+//! Live updates over WebSocket: what subscribers receive, the protocol rules, and events
+//! between server processes over PostgreSQL.
+
+mod client;
+mod delivery;
+mod processes;
+mod protocol;
