@@ -14,8 +14,9 @@ use tokio::net::TcpListener;
 use crate::app::{self, AppState, Live};
 use crate::auth::tokens::IssuedToken;
 use crate::clock::{SharedClock, SystemClock};
-use crate::config::{DatabaseSettings, JobSettings, ServerSettings, WorkerSettings};
+use crate::config::{DatabaseSettings, JobSettings, LiveSettings, ServerSettings, WorkerSettings};
 use crate::email::worker::{self, Outbound};
+use crate::escalation::run::BatchObserver;
 use crate::graphql::schema::SchemaOptions;
 use crate::jobs::scheduler::{self, Scheduler};
 use crate::live::Publisher;
@@ -106,7 +107,8 @@ pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> an
         );
     }
     let server = Server::build(db.clone(), settings, clock.clone()).await?;
-    let jobs = start_jobs(&db, &clock, &settings.jobs).await?;
+    let observer = server.state().publisher.escalation_observer();
+    let jobs = start_jobs(&db, &clock, &settings.jobs, observer).await?;
     let delivery = worker::spawn(db, clock, server.state().outbound.clone());
     let served = server.run(shutdown_signal()).await;
     if let Some(jobs) = jobs {
@@ -128,7 +130,11 @@ pub async fn work(database: &DatabaseSettings, settings: &WorkerSettings) -> any
         .context("connecting to the database")?;
     prepare_database(&db, &clock).await?;
     let outbound = Outbound::from_settings(&db, &settings.email, clock.now()).await?;
-    let jobs = scheduler::start(db.clone(), clock.clone(), &settings.jobs).await?;
+    let publisher = Publisher::start(&db, LiveSettings::default().buffer)
+        .await
+        .context("starting the live event bus")?;
+    let observer = Some(publisher.escalation_observer());
+    let jobs = scheduler::start(db.clone(), clock.clone(), &settings.jobs, observer).await?;
     let delivery = worker::spawn(db, clock, outbound);
     shutdown_signal().await;
     jobs.stop().await;
@@ -142,13 +148,14 @@ async fn start_jobs(
     db: &DatabaseConnection,
     clock: &SharedClock,
     settings: &JobSettings,
+    on_batch: BatchObserver,
 ) -> anyhow::Result<Option<Scheduler>> {
     if !settings.enabled {
         tracing::info!("scheduler off: scheduled jobs are left to other processes");
         return Ok(None);
     }
     Ok(Some(
-        scheduler::start(db.clone(), clock.clone(), settings).await?,
+        scheduler::start(db.clone(), clock.clone(), settings, Some(on_batch)).await?,
     ))
 }
 

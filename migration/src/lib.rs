@@ -11,9 +11,9 @@ mod m20261203_000004_projects;
 mod m20261203_000005_activities_notes_conversations;
 mod m20261203_000006_playbooks_outbox_jobs;
 mod m20261203_000007_email;
+mod m20261203_000008_escalation;
 mod m20261203_000008_ingest_webhook_secrets;
 mod m20261203_000008_playbooks;
-mod m20261203_000008_escalation;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
 pub struct Migrator;

@@ -181,7 +181,10 @@ impl EscalationMutation {
     /// the finished run (admins only).
     async fn run_escalation_now(&self, ctx: &Context<'_>) -> Result<JobRun> {
         let viewer = ctx.member_with(MemberRole::Admin)?;
-        let options = ctx.data_opt::<RunOptions>().cloned().unwrap_or_default();
+        let mut options = ctx.data_opt::<RunOptions>().cloned().unwrap_or_default();
+        if options.on_batch.is_none() {
+            options.on_batch = Some(ctx.publisher()?.escalation_observer());
+        }
         let run = run::run_now(ctx.db()?, ctx.clock()?, viewer.workspace_id, &options).await?;
         Ok(run.into())
     }

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::live;
 use crate::surveys::ingest::{self, Source};
 use crate::surveys::input::{MissingKey, RawResponse, SNAKE_FIELDS};
 use crate::surveys::webhook::body::WebhookBody;
@@ -46,6 +47,10 @@ async fn receive(state: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<
     let recorded = ingest::record(&state.db, source, input, now)
         .await
         .map_err(Refusal::App)?;
+    if recorded.created {
+        let events = live::response_recorded(&recorded.response, &recorded.effects);
+        state.publisher.publish(events).await;
+    }
     let status = if recorded.created {
         StatusCode::CREATED
     } else {

@@ -16,7 +16,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 
 use super::settings::JobSettings;
 use crate::clock::SharedClock;
-use crate::escalation::run::{self, RunOptions};
+use crate::escalation::run::{self, BatchObserver, RunOptions};
 use crate::escalation::schedule::Schedule;
 
 /// Every minute, at second 0 (tokio-cron-scheduler's expressions have seconds).
@@ -64,6 +64,7 @@ pub async fn start(
     db: DatabaseConnection,
     clock: SharedClock,
     settings: &JobSettings,
+    on_batch: Option<BatchObserver>,
 ) -> anyhow::Result<Scheduler> {
     let (stop, stopped) = watch::channel(false);
     let busy = Arc::new(Mutex::new(()));
@@ -73,6 +74,7 @@ pub async fn start(
         schedule: settings.schedule()?,
         options: RunOptions {
             stop: Some(stopped),
+            on_batch,
             ..settings.run_options()
         },
         busy: busy.clone(),

@@ -13,6 +13,8 @@ use uuid::Uuid;
 use super::Event;
 use super::delivery::Published;
 use super::postgres;
+use crate::escalation::apply::Escalated;
+use crate::escalation::run::BatchObserver;
 
 /// What a subscriber receives from the bus.
 #[derive(Debug, Clone)]
@@ -93,6 +95,33 @@ impl Publisher {
             postgres::notify(db, self.inner.origin, &events).await;
         }
         self.deliver_locally(events);
+    }
+
+    /// What the escalation calls after each committed batch: every task it moved up is
+    /// announced as escalated and as changed. The observer cannot wait, so it hands the
+    /// batch to a task of its own.
+    pub fn escalation_observer(&self) -> BatchObserver {
+        let publisher = self.clone();
+        Arc::new(move |workspace_id, escalated: &[Escalated]| {
+            let events: Vec<Event> = escalated
+                .iter()
+                .flat_map(|e| {
+                    [
+                        Event::TaskEscalated {
+                            workspace_id,
+                            task_id: e.task_id,
+                            level: e.level,
+                        },
+                        Event::TaskChanged {
+                            workspace_id,
+                            task_id: e.task_id,
+                        },
+                    ]
+                })
+                .collect();
+            let publisher = publisher.clone();
+            tokio::spawn(async move { publisher.publish(events).await });
+        })
     }
 
     /// Starts receiving everything published from now on, by any process.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entities::{activity, nps_response, project, task};
+use crate::playbooks::engine::Effects;
 
 /// A committed change that subscribers may want to see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,4 +136,34 @@ pub fn announced_by(records: &[activity::Model]) -> Vec<Event> {
         }
     }
     events
+}
+
+/// What a newly stored NPS response and its playbooks changed: the response itself, the
+/// projects the playbooks started (or the open one they attached the response to) and the
+/// tasks they created.
+pub fn response_recorded(response: &nps_response::Model, effects: &Effects) -> Vec<Event> {
+    let workspace_id = response.workspace_id;
+    let started = effects.started_by.iter().map(|s| Event::ProjectStarted {
+        workspace_id,
+        project_id: s.project_id,
+        playbook_id: Some(s.playbook_id),
+    });
+    let attached = effects
+        .attached_to_project
+        .map(|project_id| Event::ProjectChanged {
+            workspace_id,
+            project_id,
+        });
+    let tasks = effects
+        .tasks_created
+        .iter()
+        .map(|&task_id| Event::TaskChanged {
+            workspace_id,
+            task_id,
+        });
+    std::iter::once(Event::nps_response_recorded(response))
+        .chain(started)
+        .chain(attached)
+        .chain(tasks)
+        .collect()
 }

@@ -18,5 +18,5 @@ pub mod settings;
 
 pub use bus::{Publisher, Signal};
 pub use delivery::{Published, Record};
-pub use event::{Event, announced_by};
+pub use event::{Event, announced_by, response_recorded};
 pub use postgres::{CHANNEL, LISTENER_NAME};

@@ -29,6 +29,8 @@ use crate::surveys::service as surveys;
 #[serde(rename_all = "camelCase")]
 pub struct Effects {
     pub projects_started: Vec<Uuid>,
+    /// Which playbook started each project of `projects_started`, for live updates.
+    pub started_by: Vec<StartedProject>,
     pub tasks_created: Vec<Uuid>,
     pub emails_queued: Vec<Uuid>,
     pub members_notified: Vec<Uuid>,
@@ -38,9 +40,19 @@ pub struct Effects {
     pub playbooks_fired: Vec<Uuid>,
 }
 
+/// A project a playbook started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartedProject {
+    pub project_id: Uuid,
+    pub playbook_id: Uuid,
+}
+
 impl Effects {
-    fn absorb(&mut self, other: Effects) {
+    /// Adds what another run did to this one.
+    pub fn absorb(&mut self, other: Effects) {
         self.projects_started.extend(other.projects_started);
+        self.started_by.extend(other.started_by);
         self.tasks_created.extend(other.tasks_created);
         self.emails_queued.extend(other.emails_queued);
         self.members_notified.extend(other.members_notified);

@@ -10,10 +10,10 @@ use uuid::Uuid;
 use super::classification::NpsRanges;
 use super::input::{FieldNames, ResponseInput};
 use super::store::{self, Arrival, BatchOutcome, Numbered, RowError};
-use crate::db;
 use crate::entities::nps_response;
 use crate::error::{AppError, AppResult};
 use crate::playbooks::engine::Effects;
+use crate::{db, live};
 
 /// The most rows one bulk call may carry.
 pub const MAX_IMPORT_ROWS: usize = 10_000;
@@ -109,6 +109,8 @@ pub struct ImportReport {
     pub duplicates: usize,
     pub invalid: Vec<RowError>,
     pub effects: Effects,
+    /// What subscribers should hear once the import is done; every chunk has committed.
+    pub events: Vec<live::Event>,
 }
 
 /// Imports rows already checked (`rows`) next to the rows refused while checking
@@ -144,15 +146,9 @@ impl ImportReport {
         self.duplicates += outcome.duplicates.len();
         self.invalid.extend(outcome.invalid);
         for stored in outcome.stored {
-            let effects = stored.effects;
-            self.effects
-                .projects_started
-                .extend(effects.projects_started);
-            self.effects.tasks_created.extend(effects.tasks_created);
-            self.effects.emails_queued.extend(effects.emails_queued);
-            self.effects
-                .members_notified
-                .extend(effects.members_notified);
+            self.events
+                .extend(live::response_recorded(&stored.response, &stored.effects));
+            self.effects.absorb(stored.effects);
         }
     }
 }

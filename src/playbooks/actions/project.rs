@@ -13,7 +13,7 @@ use crate::entities::{playbook, project};
 use crate::error::{AppError, AppResult};
 use crate::notes::service::{self as notes, NewNote};
 use crate::playbooks::conditions::template_id;
-use crate::playbooks::engine::{Effects, Event};
+use crate::playbooks::engine::{Effects, Event, StartedProject};
 use crate::playbooks::model::{SeverityRule, TemplateRef};
 use crate::projects::service::{StartProject, start_project};
 use crate::tasks::service::label;
@@ -70,6 +70,10 @@ pub(super) async fn run(
     )
     .await?;
     effects.projects_started.push(project.id);
+    effects.started_by.push(StartedProject {
+        project_id: project.id,
+        playbook_id: playbook.id,
+    });
     Ok(())
 }
 

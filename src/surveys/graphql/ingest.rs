@@ -10,6 +10,7 @@ use super::types::NpsResponse;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::graphql::ContextExt;
+use crate::live;
 use crate::playbooks::engine::Effects;
 use crate::projects::graphql::{Project, load_project};
 use crate::surveys::import::parse_rows;
@@ -194,6 +195,10 @@ impl IngestMutation {
         let now = ctx.clock()?.now();
         let input = RawResponse::from(input).parse(GRAPHQL_FIELDS, MissingKey::Keep, now)?;
         let recorded = ingest::record(ctx.db()?, source(viewer), input, now).await?;
+        if recorded.created {
+            let events = live::response_recorded(&recorded.response, &recorded.effects);
+            ctx.publisher()?.publish(events).await;
+        }
         Ok(payload(recorded))
     }
 
@@ -216,7 +221,10 @@ impl IngestMutation {
         }
         let raw = rows.into_iter().map(RawResponse::from);
         let (valid, invalid) = parse_rows(raw, GRAPHQL_FIELDS, now);
-        let report = ingest::import(ctx.db()?, source(viewer), valid, invalid, now).await?;
+        let mut report = ingest::import(ctx.db()?, source(viewer), valid, invalid, now).await?;
+        ctx.publisher()?
+            .publish(std::mem::take(&mut report.events))
+            .await;
         Ok(ImportNpsResponsesPayload {
             stored: count(report.stored),
             duplicates: count(report.duplicates),
