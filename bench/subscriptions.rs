@@ -58,10 +58,20 @@ async fn run(server: &ServerProcess, token: &str, count: usize, mutations: usize
 
     // Changes until one reaches every subscriber prove they all listen; they are not
     // timed (a subscribe is answered by nothing, so there is no other way to know).
+    // Each title differs from the last: an update that changes nothing announces nothing.
     let mut listening = false;
+    let mut warm_up = 0;
     while !listening && started.elapsed() < TIME_LIMIT {
         arrivals.reset();
-        change(&http, &server.http, token, &task_id, 0).await;
+        warm_up += 1;
+        change(
+            &http,
+            &server.http,
+            token,
+            &task_id,
+            &format!("Warm-up {warm_up}"),
+        )
+        .await;
         listening = arrivals.wait(Duration::from_secs(5)).await;
     }
     if !listening {
@@ -78,7 +88,14 @@ async fn run(server: &ServerProcess, token: &str, count: usize, mutations: usize
         }
         arrivals.reset();
         let sent = Instant::now();
-        change(&http, &server.http, token, &task_id, round).await;
+        change(
+            &http,
+            &server.http,
+            token,
+            &task_id,
+            &format!("Round {round}"),
+        )
+        .await;
         round_trips.push(sent.elapsed());
         if !arrivals.wait(Duration::from_secs(30)).await {
             return format!(
@@ -209,13 +226,13 @@ async fn create_task(http: &reqwest::Client, base: &str, token: &str) -> String 
         .to_owned()
 }
 
-async fn change(http: &reqwest::Client, base: &str, token: &str, task_id: &str, round: usize) {
+async fn change(http: &reqwest::Client, base: &str, token: &str, task_id: &str, title: &str) {
     let body = graphql(
         http,
         base,
         token,
         "mutation($id: ID!, $t: String!) { updateTask(id: $id, input: { title: $t }) { id } }",
-        json!({ "id": task_id, "t": format!("Round {round}") }),
+        json!({ "id": task_id, "t": title }),
     )
     .await;
     assert!(body.get("errors").is_none(), "mutation failed: {body}");
