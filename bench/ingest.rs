@@ -6,8 +6,9 @@
 //!
 //! `cargo bench --bench ingest` (SQLite in a temporary directory). Optional:
 //! `INGEST_BENCH_DATABASE_URL=postgres://…/db` (an empty database) for PostgreSQL, and
-//! `INGEST_BENCH_RESPONSES=20000` for fewer responses. The run stops after 10 minutes
-//! whatever it reached.
+//! `INGEST_BENCH_RESPONSES=20000` for fewer responses, `INGEST_BENCH_CALL_ROWS=1000` for
+//! smaller calls (a call must finish within the server's 60 s request timeout). The run
+//! stops after 10 minutes whatever it reached.
 
 #![expect(
     clippy::expect_used,
@@ -212,21 +213,30 @@ async fn import(address: &str, token: &str, rows: &[Value]) -> (usize, Duration)
         .expect("client");
     let started = Instant::now();
     let mut stored = 0;
-    for call in rows.chunks(CALL_ROWS) {
+    let call_rows = std::env::var("INGEST_BENCH_CALL_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CALL_ROWS);
+    for call in rows.chunks(call_rows) {
         if started.elapsed() > TIME_LIMIT {
             println!("  time limit reached");
             break;
         }
-        let body: Value = client
+        let answer = client
             .post(format!("{address}/graphql"))
             .bearer_auth(token)
             .json(&json!({ "query": IMPORT, "variables": { "rows": call } }))
             .send()
             .await
-            .expect("request")
-            .json()
-            .await
-            .expect("json");
+            .expect("request");
+        let status = answer.status();
+        let Ok(body) = answer.json::<Value>().await else {
+            println!(
+                "  a call of {} rows was answered {status} without a body",
+                call.len()
+            );
+            break;
+        };
         let payload = &body["data"]["importNpsResponses"];
         assert_eq!(payload["invalid"], 0, "{body}");
         stored += payload["stored"].as_u64().unwrap_or(0) as usize;
