@@ -107,7 +107,7 @@ async fn a_note_on_an_account_arrives_as_the_accounts_activity() {
 }
 
 #[tokio::test]
-async fn a_task_change_moves_its_project_for_project_subscribers() {
+async fn a_project_started_over_http_arrives_at_its_subscriber() {
     let app = TestApp::spawn().await;
     let (account_id, _) = account_with_task(&app, &app.token, "Initech").await;
     let templates = app
