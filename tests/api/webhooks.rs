@@ -2,6 +2,7 @@
 //! them.
 
 use chrono::Duration;
+use closeloop::clock::Clock;
 use closeloop::entities::enums::MemberRole;
 use closeloop::surveys::webhook::signature::sign;
 use reqwest::StatusCode;
@@ -28,9 +29,25 @@ async fn create_secret(app: &TestApp) -> (Value, String, String) {
     )
 }
 
+/// Now on the test clock, as a sender stamps it.
+fn now(app: &TestApp) -> i64 {
+    app.clock.now().timestamp()
+}
+
+/// Posts `body` stamped with the test clock's time.
 async fn post(
     app: &TestApp,
     key_id: Option<&str>,
+    signature: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    post_stamped(app, key_id, Some(now(app)), signature, body).await
+}
+
+async fn post_stamped(
+    app: &TestApp,
+    key_id: Option<&str>,
+    timestamp: Option<i64>,
     signature: Option<&str>,
     body: &str,
 ) -> (StatusCode, Value) {
@@ -41,6 +58,9 @@ async fn post(
         .body(body.to_owned());
     if let Some(key_id) = key_id {
         request = request.header("X-Closeloop-Key", key_id);
+    }
+    if let Some(timestamp) = timestamp {
+        request = request.header("X-Closeloop-Timestamp", timestamp.to_string());
     }
     if let Some(signature) = signature {
         request = request.header("X-Closeloop-Signature", signature);
@@ -54,7 +74,7 @@ async fn post_signed(app: &TestApp, key_id: &str, secret: &str, body: &str) -> (
     post(
         app,
         Some(key_id),
-        Some(&sign(secret, body.as_bytes())),
+        Some(&sign(secret, now(app), body.as_bytes())),
         body,
     )
     .await
@@ -91,28 +111,37 @@ async fn a_missing_or_wrong_signature_is_refused_and_nothing_is_stored() {
     let (_, key_id, secret) = create_secret(&app).await;
     let body = response_body("tf-1");
     let other_body = response_body("tf-2");
+    let at = now(&app);
 
     let cases = [
         post(&app, Some(&key_id), None, &body).await,
-        post(&app, None, Some(&sign(&secret, body.as_bytes())), &body).await,
-        post(
+        post(&app, None, Some(&sign(&secret, at, body.as_bytes())), &body).await,
+        post_stamped(
             &app,
             Some(&key_id),
-            Some(&sign("whsec_guess", body.as_bytes())),
+            None,
+            Some(&sign(&secret, at, body.as_bytes())),
             &body,
         )
         .await,
         post(
             &app,
             Some(&key_id),
-            Some(&sign(&secret, other_body.as_bytes())),
+            Some(&sign("whsec_guess", at, body.as_bytes())),
+            &body,
+        )
+        .await,
+        post(
+            &app,
+            Some(&key_id),
+            Some(&sign(&secret, at, other_body.as_bytes())),
             &body,
         )
         .await,
         post(
             &app,
             Some("whk_unknown"),
-            Some(&sign(&secret, body.as_bytes())),
+            Some(&sign(&secret, at, body.as_bytes())),
             &body,
         )
         .await,
@@ -124,6 +153,74 @@ async fn a_missing_or_wrong_signature_is_refused_and_nothing_is_stored() {
         assert_eq!(answer["code"], "UNAUTHENTICATED");
     }
     assert!(stored_responses(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_request_signed_more_than_five_minutes_away_is_refused() {
+    let app = TestApp::spawn().await;
+    acme_with_contact(&app).await;
+    let (_, key_id, secret) = create_secret(&app).await;
+    let body = response_body("tf-1");
+    let stale = now(&app) - 301;
+    let early = now(&app) + 301;
+
+    let (old_status, old_answer) = post_stamped(
+        &app,
+        Some(&key_id),
+        Some(stale),
+        Some(&sign(&secret, stale, body.as_bytes())),
+        &body,
+    )
+    .await;
+    let (future_status, _) = post_stamped(
+        &app,
+        Some(&key_id),
+        Some(early),
+        Some(&sign(&secret, early, body.as_bytes())),
+        &body,
+    )
+    .await;
+
+    assert_eq!(old_status, StatusCode::UNAUTHORIZED);
+    assert_eq!(old_answer["code"], "UNAUTHENTICATED");
+    assert!(
+        old_answer["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("five minutes")),
+        "{old_answer}"
+    );
+    assert_eq!(future_status, StatusCode::UNAUTHORIZED);
+    assert!(stored_responses(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_replayed_request_without_an_external_id_stores_one_response() {
+    let app = TestApp::spawn().await;
+    acme_with_contact(&app).await;
+    let (_, key_id, secret) = create_secret(&app).await;
+    let body =
+        json!({ "contact_email": "ada@acme.io", "account_external_id": "acme-1", "score": 9 })
+            .to_string();
+    let at = now(&app);
+    let signature = sign(&secret, at, body.as_bytes());
+
+    let (first, _) = post_stamped(&app, Some(&key_id), Some(at), Some(&signature), &body).await;
+    let (replay, answer) =
+        post_stamped(&app, Some(&key_id), Some(at), Some(&signature), &body).await;
+    let (resent, _) = post_stamped(
+        &app,
+        Some(&key_id),
+        Some(at + 1),
+        Some(&sign(&secret, at + 1, body.as_bytes())),
+        &body,
+    )
+    .await;
+
+    assert_eq!(first, StatusCode::CREATED);
+    assert_eq!(replay, StatusCode::OK);
+    assert_eq!(answer["created"], false);
+    assert_eq!(resent, StatusCode::CREATED);
+    assert_eq!(stored_responses(&app).await.len(), 2);
 }
 
 #[tokio::test]
