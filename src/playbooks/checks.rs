@@ -2,12 +2,12 @@
 //! templates and team members it names exist in the workspace. The rest is checked in
 //! [`model`](super::model) without it.
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::model::{self, Action, MemberRule, MemberTarget, TemplateRef};
 use super::service::PlaybookSpec;
-use crate::entities::project_template;
+use crate::entities::{playbook, project_template};
 use crate::error::{AppError, AppResult};
 use crate::members::service as members;
 use crate::templates::service as templates;
@@ -77,4 +77,39 @@ async fn check_member(
         )),
         other => other.map(|_| ()),
     }
+}
+
+/// The names of the workspace's playbooks that name `template` (by id, or by the key of
+/// the built-in it is), in their order: a template they name cannot be deleted from under
+/// them.
+pub async fn naming_template(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    template: &project_template::Model,
+) -> AppResult<Vec<String>> {
+    let rows = playbook::Entity::find()
+        .filter(playbook::Column::WorkspaceId.eq(workspace_id))
+        .order_by_asc(playbook::Column::Position)
+        .all(db)
+        .await?;
+    let mut names = Vec::new();
+    for row in rows {
+        let (conditions, actions) = model::parse_stored(&row)?;
+        let names_it = |named: &TemplateRef| match named {
+            TemplateRef::Id(id) => *id == template.id,
+            TemplateRef::Builtin(key) => template.builtin_key.as_deref() == Some(key.as_str()),
+        };
+        let in_actions = actions.iter().any(
+            |action| matches!(action, Action::StartProject { template, .. } if names_it(template)),
+        );
+        if in_actions
+            || conditions
+                .no_open_project_from
+                .as_ref()
+                .is_some_and(names_it)
+        {
+            names.push(row.name);
+        }
+    }
+    Ok(names)
 }

@@ -10,7 +10,7 @@
 
 pub mod actions;
 pub mod builtin;
-mod checks;
+pub mod checks;
 pub mod conditions;
 pub mod engine;
 pub mod graphql;

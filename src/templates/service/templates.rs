@@ -151,7 +151,8 @@ pub async fn update(
 }
 
 /// Deletes a custom template with its milestones and task templates. Projects started
-/// from it keep their copies. Built-ins cannot be deleted; edit them instead.
+/// from it keep their copies. Built-ins cannot be deleted (edit them instead), nor can a
+/// template a playbook names: the playbook would fail at its next firing.
 pub async fn delete(
     db: &DatabaseConnection,
     workspace_id: Uuid,
@@ -165,6 +166,14 @@ pub async fn delete(
         return Err(AppError::Conflict(
             "built-in templates cannot be deleted; edit them instead".into(),
         ));
+    }
+    let playbooks =
+        crate::playbooks::checks::naming_template(&txn, workspace_id, &template).await?;
+    if !playbooks.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "the template is used by the playbooks {}; change or delete them first",
+            playbooks.join(", ")
+        )));
     }
 
     project_template::Entity::delete_many()

@@ -7,7 +7,10 @@ use closeloop::playbooks::engine::on_task_overdue;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use super::{Customer, answer, create_playbook, disable_builtins, outbox, respond, runs};
+use super::{
+    Customer, answer, create_playbook, disable_builtins, outbox, remove_template_behind_the_api,
+    respond, runs,
+};
 use crate::email::uuid;
 use crate::helpers::{TestApp, data};
 
@@ -253,11 +256,7 @@ async fn a_failing_action_rolls_back_the_response_and_every_effect() {
         { "startProject": { "template": { "templateId": template }, "severity": "HIGH" } }
     ]);
     playbook(&app, "NPS_RESPONSE_RECORDED", json!({}), actions).await;
-    app.graphql(
-        "mutation($id: ID!) { deleteProjectTemplate(id: $id) }",
-        json!({ "id": template }),
-    )
-    .await;
+    remove_template_behind_the_api(&app, &template).await;
 
     let outcome = respond(&app, &acme.contact_id, 2).await;
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Customer, create_playbook, outbox};
+use super::{Customer, create_playbook, outbox, remove_template_behind_the_api};
 use crate::helpers::{TestApp, data, error_code};
 use crate::projects::tasks_of;
 
@@ -227,11 +227,7 @@ async fn a_playbook_that_fails_refuses_the_response_and_keeps_nothing_it_did() {
         json!({ "name": "Broken", "trigger": "NPS_RESPONSE_RECORDED", "actions": actions }),
     )
     .await;
-    app.graphql(
-        "mutation($id: ID!) { deleteProjectTemplate(id: $id) }",
-        json!({ "id": template }),
-    )
-    .await;
+    remove_template_behind_the_api(&app, &template).await;
 
     let input = json!({ "contactId": acme.contact_id, "score": 3, "externalId": "survey-1" });
     let body = app.graphql(RECORD, json!({ "input": input })).await;

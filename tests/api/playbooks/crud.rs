@@ -195,6 +195,46 @@ async fn built_in_playbooks_cannot_be_deleted_only_disabled() {
 }
 
 #[tokio::test]
+async fn a_template_a_playbook_names_cannot_be_deleted_until_the_playbook_is_gone() {
+    let app = TestApp::spawn().await;
+    let template = app
+        .graphql(
+            "mutation($input: CreateProjectTemplateInput!) { createProjectTemplate(input: $input) { id } }",
+            json!({ "input": { "name": "Renewal rescue", "milestones": [{ "title": "Only", "tasks": [{ "title": "Call", "dueOffsetDays": 1 }] }] } }),
+        )
+        .await;
+    let template = data(&template)["createProjectTemplate"]["id"].clone();
+    let actions =
+        json!([{ "startProject": { "template": { "templateId": template }, "severity": "HIGH" } }]);
+    let created = create_playbook(
+        &app,
+        json!({ "name": "Rescue renewals", "trigger": "NPS_RESPONSE_RECORDED", "actions": actions }),
+    )
+    .await;
+    let playbook = data(&created)["createPlaybook"]["id"].clone();
+    let delete_template = "mutation($id: ID!) { deleteProjectTemplate(id: $id) }";
+
+    let refused = app
+        .graphql(delete_template, json!({ "id": template }))
+        .await;
+    app.graphql(
+        "mutation($id: ID!) { deletePlaybook(id: $id) }",
+        json!({ "id": playbook }),
+    )
+    .await;
+    let deleted = app
+        .graphql(delete_template, json!({ "id": template }))
+        .await;
+
+    assert_eq!(error_code(&refused), Some("CONFLICT"));
+    assert!(
+        refused.to_string().contains("Rescue renewals"),
+        "the refusal names the playbook: {refused}"
+    );
+    assert_eq!(data(&deleted)["deleteProjectTemplate"], template);
+}
+
+#[tokio::test]
 async fn invalid_playbooks_are_refused_naming_the_field_and_nothing_is_stored() {
     let app = TestApp::spawn().await;
     let action =

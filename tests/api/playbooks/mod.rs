@@ -199,3 +199,17 @@ pub async fn outbox(app: &TestApp) -> Vec<(String, String, String, String)> {
         })
         .collect()
 }
+
+/// Removes a template's row as a concurrent process or an operator could, behind the
+/// API's back (the API refuses to delete a template a playbook names): the playbook then
+/// fails at its next firing.
+pub async fn remove_template_behind_the_api(app: &TestApp, template_id: &Value) {
+    use closeloop::entities::project_template;
+    use sea_orm::EntityTrait;
+
+    let id = uuid(template_id);
+    project_template::Entity::delete_by_id(id)
+        .exec(&app.db)
+        .await
+        .expect("delete the template row");
+}
