@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::client::WsClient;
 use crate::helpers::{TestApp, data, error_code};
-use crate::playbooks::{Customer, create_playbook};
+use crate::playbooks::{Customer, create_playbook, remove_template_behind_the_api};
 
 const RECORD: &str = "mutation($input: NpsResponseInput!) { recordNpsResponse(input: $input) {
     response { id } projectsStarted { id } } }";
@@ -68,11 +68,7 @@ async fn a_response_rolled_back_by_a_failing_playbook_announces_nothing() {
         json!({ "name": "Broken", "trigger": "NPS_RESPONSE_RECORDED", "actions": actions }),
     )
     .await;
-    app.graphql(
-        "mutation($id: ID!) { deleteProjectTemplate(id: $id) }",
-        json!({ "id": template }),
-    )
-    .await;
+    remove_template_behind_the_api(&app, &template).await;
     let mut client = WsClient::initialised(&app, &app.token).await;
     client.subscribe(&app, "1", RESPONSES, json!({})).await;
 
