@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::apply::{self, Escalated, Step};
+use super::apply::{self, Cursor, Escalated, Step};
 use super::digest;
 use super::policy::Policy;
 use super::schedule::Schedule;
@@ -222,7 +222,8 @@ async fn execute(
             now,
             batch_size: options.batch_size.max(1),
         };
-        loop {
+        let mut cursor = Cursor::default();
+        while !cursor.done() {
             if options.stopping() {
                 return Ok(Ended::Interrupted);
             }
@@ -230,18 +231,15 @@ async fn execute(
                 return Ok(Ended::Crashed);
             }
             let txn = db::begin_write(db).await?;
-            let escalated = apply::batch(&txn, &step).await?;
+            let escalated = apply::batch(&txn, &step, &mut cursor).await?;
             txn.commit().await?;
             counts.add(index + 1, escalated.len());
             if escalated.is_empty() {
-                break;
+                continue;
             }
             batches += 1;
             if let Some(observer) = &options.on_batch {
                 observer(workspace.id, &escalated);
-            }
-            if (escalated.len() as u64) < step.batch_size {
-                break;
             }
         }
     }

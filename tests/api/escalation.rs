@@ -312,6 +312,53 @@ async fn high_severity_tasks_escalate_sooner() {
 }
 
 #[tokio::test]
+async fn small_batches_reach_every_due_task_of_every_open_status_past_the_ones_passed_over() {
+    let app = TestApp::spawn().await;
+    let team = team(&app, default_workspace_id(&app).await).await;
+    let high = Shape {
+        severity: Severity::High,
+        ..DETRACTOR
+    };
+    let promoter = Shape {
+        kind: ProjectKind::NpsPromoter,
+        ..DETRACTOR
+    };
+    let mut due = Vec::new();
+    let mut passed_over = Vec::new();
+    for day in 1..=3 {
+        for status in [
+            TaskStatus::Open,
+            TaskStatus::InProgress,
+            TaskStatus::Blocked,
+        ] {
+            let shape = Shape {
+                status,
+                ..DETRACTOR
+            };
+            passed_over.push(task_due(&app, &team, march(day, 11, 0), promoter).await);
+            due.push(task_due(&app, &team, march(day, 12, 0), shape).await);
+            due.push(task_due(&app, &team, march(day, 12, 0), Shape { status, ..high }).await);
+        }
+    }
+    let options = RunOptions {
+        batch_size: 2,
+        ..RunOptions::default()
+    };
+
+    app.clock.set(march(4, 2, 30));
+    let runs = tick(&app, &options).await;
+
+    assert_eq!(runs.len(), 1);
+    for task in &due {
+        assert_ne!(level_of(&app, *task).await.0, 0, "every due task escalated");
+    }
+    for task in &passed_over {
+        assert_eq!(level_of(&app, *task).await, (0, TaskPriority::Normal));
+    }
+    assert_eq!(runs[0].counts["level1"], 18);
+}
+
+#[tokio::test]
 async fn running_the_job_twice_in_a_night_changes_nothing_the_second_time() {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
