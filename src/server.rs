@@ -38,6 +38,7 @@ impl Server {
         let options = SchemaOptions {
             introspection: settings.introspection,
             field_suggestions: settings.field_suggestions,
+            escalation_batch_size: settings.jobs.escalation_batch_size,
         };
         let outbound = Outbound::from_settings(&db, &settings.email, clock.now()).await?;
         let live = Live {

@@ -1,9 +1,12 @@
 //! Claiming due emails, so that each is sent by one worker even with several server
 //! processes on one PostgreSQL database.
 //!
-//! A claim is one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`: it
-//! marks the rows `sending`, counts the attempt, and sets `next_attempt_at` to the end of a
-//! lease. Rows another worker is claiming at that moment are skipped, not waited for. A row
+//! A claim selects the ids of the oldest due rows (`FOR UPDATE SKIP LOCKED`), then, in the
+//! same transaction, `UPDATE … WHERE id IN (those ids) RETURNING *` marks them `sending`,
+//! counts the attempt, and sets `next_attempt_at` to the end of a lease. Rows another
+//! worker is claiming at that moment are skipped, not waited for. The ids are read in a
+//! statement of their own because PostgreSQL may run a `LIMIT … SKIP LOCKED` subquery
+//! inside an UPDATE once per row, and so claim more than the limit. A row
 //! still `sending` after its lease ended belongs to a worker that died mid-send; it is
 //! claimed again. On SQLite (one process) the lock clause is left out and the write
 //! transaction serialises claims.
@@ -12,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    QuerySelect,
 };
 
 use crate::db;
@@ -43,18 +46,23 @@ pub async fn claim_due(
         .order_by_asc(Column::NextAttemptAt)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .into_query();
+        .into_tuple::<uuid::Uuid>();
+
+    let txn = db::begin_write(db).await?;
+    let ids = due.all(&txn).await?;
+    if ids.is_empty() {
+        txn.commit().await?;
+        return Ok(Vec::new());
+    }
     let claim = Query::update()
         .table(email_outbox::Entity)
         .value(Column::Status, OutboxStatus::Sending)
         .value(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .value(Column::NextAttemptAt, lease_until)
         .value(Column::UpdatedAt, now)
-        .and_where(Column::Id.in_subquery(due))
+        .and_where(Column::Id.is_in(ids))
         .returning_all()
         .to_owned();
-
-    let txn = db::begin_write(db).await?;
     let statement = txn.get_database_backend().build(&claim);
     let claimed = email_outbox::Entity::find()
         .from_raw_sql(statement)

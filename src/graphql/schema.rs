@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::SharedClock;
 use crate::config::QueryLimits;
 use crate::email::worker::Outbound;
+use crate::escalation::run::RunOptions;
 use crate::live::Publisher;
 use crate::live::graphql::LiveSubscription;
 
@@ -56,6 +57,8 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, LiveSubscription>;
 pub struct SchemaOptions {
     pub introspection: bool,
     pub field_suggestions: bool,
+    /// Tasks per batch of an escalation run started through the API.
+    pub escalation_batch_size: u64,
 }
 
 impl Default for SchemaOptions {
@@ -63,6 +66,7 @@ impl Default for SchemaOptions {
         SchemaOptions {
             introspection: true,
             field_suggestions: true,
+            escalation_batch_size: RunOptions::default().batch_size,
         }
     }
 }
@@ -84,6 +88,10 @@ pub fn build_schema(
     .data(clock)
     .data(outbound)
     .data(publisher)
+    .data(RunOptions {
+        batch_size: options.escalation_batch_size,
+        ..RunOptions::default()
+    })
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .limit_directives(limits.directives);

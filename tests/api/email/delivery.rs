@@ -281,6 +281,40 @@ async fn two_workers_delivering_side_by_side_send_each_email_once() {
 }
 
 #[tokio::test]
+async fn a_claim_takes_at_most_its_limit_and_the_oldest_first() {
+    let app = TestApp::spawn().await;
+    let customer = Customer::create(&app).await;
+    let mut queued_ids = Vec::new();
+    for n in 0..12 {
+        queued_ids.push(queued(
+            enqueue(&app, customer.notice(&format!("notice-{n}"))).await,
+        ));
+        app.clock.advance(Duration::seconds(1));
+    }
+    let now = app.clock.now();
+    let lease = app.outbound.settings.lease;
+
+    let first = closeloop::email::claim::claim_due(&app.db, now, now + lease, 5)
+        .await
+        .expect("first claim");
+    let second = closeloop::email::claim::claim_due(&app.db, now, now + lease, 5)
+        .await
+        .expect("second claim");
+
+    assert_eq!(first.len(), 5);
+    assert_eq!(second.len(), 5);
+    let mut claimed: Vec<String> = first
+        .iter()
+        .chain(&second)
+        .map(|row| row.id.to_string())
+        .collect();
+    claimed.sort();
+    let mut oldest: Vec<String> = queued_ids[..10].to_vec();
+    oldest.sort();
+    assert_eq!(claimed, oldest);
+}
+
+#[tokio::test]
 async fn an_email_whose_worker_died_mid_send_goes_out_when_its_lease_ends() {
     let smtp = SmtpServer::start().await;
     let app = app_sending_to(&smtp).await;
