@@ -1,43 +1,31 @@
-//! One batch of one level, in the caller's transaction: select the ids of the next `n`
-//! overdue tasks still at the level below, in the order of the escalation index (one open
-//! status at a time, by due time and id, continuing after the last task the previous batch
-//! passed), move them up with one conditional
-//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING *`, then write the
-//! batch's activity records and notices.
+//! One batch of one level, in the caller's transaction: the next tasks due for the level
+//! (see [`scan`](super::scan)), moved up with one conditional
+//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING *`, then the batch's
+//! activity records and notices.
 //!
 //! The update only touches tasks still at the level below, so a task reaches each level
-//! once however many runs race for it. On PostgreSQL the candidate rows are locked with
+//! once however many runs race for it. On PostgreSQL the scan locks the rows it reads with
 //! `SKIP LOCKED`, so concurrent runs share the work instead of queueing behind each other;
 //! on SQLite the write transaction serialises them. The ids are selected in a statement of
 //! their own: inside the UPDATE, PostgreSQL may run a `LIMIT … SKIP LOCKED` subquery once
 //! per row, skipping the rows the statement has just changed, and so take every row.
-//!
-//! Reading in index order from where the last batch stopped keeps each batch's cost to its
-//! own tasks: tasks passed over (a project no longer active, a severity not yet due) are
-//! never read again in the same run.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveEnum, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
 
 use super::policy::{Action, Level, Policy};
-use crate::entities::enums::{ProjectStatus, Severity, TaskPriority, TaskStatus};
-use crate::entities::{activity, escalation_notice, project, task, team_member};
+use super::scan::{self, Cursor};
+use crate::entities::enums::TaskPriority;
+use crate::entities::{activity, escalation_notice, task, team_member};
 use crate::error::AppResult;
 
-/// Statuses of a task that still waits on someone.
-const OPEN: [TaskStatus; 3] = [
-    TaskStatus::Open,
-    TaskStatus::InProgress,
-    TaskStatus::Blocked,
-];
 const PRIORITY_ORDER: [TaskPriority; 4] = [
     TaskPriority::Low,
     TaskPriority::Normal,
@@ -68,34 +56,6 @@ pub struct Step<'a> {
     pub batch_size: u64,
 }
 
-/// Where one level's scan has got to: which open status it reads, and the due time and id
-/// of the last task it passed.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Cursor {
-    status: usize,
-    after: Option<(DateTime<Utc>, Uuid)>,
-}
-
-impl Cursor {
-    /// Every open status has been read to its end.
-    pub fn done(&self) -> bool {
-        self.status >= OPEN.len()
-    }
-
-    /// Moves past the candidates just read; a short read ends the status.
-    fn advance(&mut self, read: &[(Uuid, DateTime<Utc>)], batch_size: u64) {
-        match read.last() {
-            Some((id, due_at)) if read.len() as u64 >= batch_size => {
-                self.after = Some((*due_at, *id));
-            }
-            _ => {
-                self.status += 1;
-                self.after = None;
-            }
-        }
-    }
-}
-
 /// Escalates the next batch of the level and records it; returns the tasks moved, which
 /// may be none even when the cursor is not done (another run took them).
 pub async fn batch(
@@ -103,21 +63,11 @@ pub async fn batch(
     step: &Step<'_>,
     cursor: &mut Cursor,
 ) -> AppResult<Vec<Escalated>> {
-    let Some(status) = OPEN.get(cursor.status) else {
-        return Ok(Vec::new());
-    };
-    let backend = db.get_database_backend();
-    let read: Vec<(Uuid, DateTime<Utc>)> = db
-        .query_all(&candidates(step, *status, cursor.after))
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
-        .collect::<Result<_, sea_orm::DbErr>>()?;
-    cursor.advance(&read, step.batch_size);
-    if read.is_empty() {
+    let ids = scan::next_due(db, step, cursor).await?;
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = read.into_iter().map(|(id, _)| id).collect();
+    let backend = db.get_database_backend();
     let statement = backend.build(&update(step, ids));
     let tasks = task::Entity::find().from_raw_sql(statement).all(db).await?;
     record_activity(db, step, &tasks).await?;
@@ -153,47 +103,6 @@ fn update(step: &Step<'_>, ids: Vec<Uuid>) -> sea_orm::sea_query::UpdateStatemen
         );
     }
     update
-}
-
-/// The next `batch_size` tasks of `status` at the level below that are overdue enough
-/// (past the ordinary cutoff, or past the later one on a high-severity project), after
-/// `after` in due time and id order: the order of the escalation index.
-fn candidates(
-    step: &Step<'_>,
-    status: TaskStatus,
-    after: Option<(DateTime<Utc>, Uuid)>,
-) -> sea_orm::sea_query::SelectStatement {
-    let (ordinary, high) = step.policy.cutoffs(step.level, step.now);
-    let mut select = task::Entity::find()
-        .select_only()
-        .column(task::Column::Id)
-        .column(task::Column::DueAt)
-        .join(sea_orm::JoinType::InnerJoin, task::Relation::Project.def())
-        .filter(task::Column::WorkspaceId.eq(step.workspace_id))
-        .filter(task::Column::Status.eq(status))
-        .filter(task::Column::EscalationLevel.eq(step.number - 1))
-        .filter(task::Column::DueAt.lt(high));
-    if let Some((due_at, id)) = after {
-        let key = Expr::tuple([
-            Expr::col((task::Entity, task::Column::DueAt)),
-            Expr::col((task::Entity, task::Column::Id)),
-        ]);
-        select = select.filter(key.gt(Expr::tuple([Expr::value(due_at), Expr::value(id)])));
-    }
-    select
-        .filter(project::Column::Kind.is_in(step.policy.project_kinds().iter().copied()))
-        .filter(project::Column::Status.eq(ProjectStatus::Active))
-        .filter(
-            Condition::any()
-                .add(project::Column::Severity.eq(Severity::High))
-                .add(task::Column::DueAt.lt(ordinary)),
-        )
-        .order_by_asc(task::Column::DueAt)
-        .order_by_asc(task::Column::Id)
-        .limit(step.batch_size)
-        .into_query()
-        .lock_with_tables_behavior(LockType::Update, [task::Entity], LockBehavior::SkipLocked)
-        .to_owned()
 }
 
 /// `to` if the task's priority is lower, its own otherwise: a level never lowers priority.

@@ -14,5 +14,6 @@ pub mod digest;
 pub mod graphql;
 pub mod policy;
 pub mod run;
+pub mod scan;
 pub mod schedule;
 pub mod service;

@@ -14,9 +14,10 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::apply::{self, Cursor, Escalated, Step};
+use super::apply::{self, Escalated, Step};
 use super::digest;
 use super::policy::Policy;
+use super::scan::Cursor;
 use super::schedule::Schedule;
 use crate::clock::SharedClock;
 use crate::db;
