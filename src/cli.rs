@@ -82,6 +82,8 @@ pub enum Command {
 pub enum JobName {
     /// The nightly escalation of overdue tasks.
     Escalation,
+    /// The daily follow-up emails after completed detractor projects.
+    FollowUps,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -290,22 +292,36 @@ async fn run_job(
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 
-    let JobName::Escalation = name;
-    let options = settings.run_options();
-    let runs = if now {
-        crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
-    } else {
-        crate::escalation::run::run_due(&db, &clock, &schedule, &options).await
-    }
-    .map_err(|e| anyhow::anyhow!("running the escalation: {e}"))?;
+    let (job, runs) = match name {
+        JobName::Escalation => {
+            let options = settings.run_options();
+            let runs = if now {
+                crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
+            } else {
+                crate::escalation::run::run_due(&db, &clock, &schedule, &options).await
+            };
+            ("escalation", runs)
+        }
+        JobName::FollowUps => {
+            let options = settings.follow_up_options();
+            let runs = if now {
+                crate::follow_ups::job::run_now_everywhere(&db, &clock, &options).await
+            } else {
+                let schedule = settings.follow_up_schedule()?;
+                crate::follow_ups::job::run_due(&db, &clock, &schedule, &options).await
+            };
+            ("follow-ups", runs)
+        }
+    };
+    let runs = runs.map_err(|e| anyhow::anyhow!("running the {job} job: {e}"))?;
     for run in &runs {
         println!(
-            "escalation workspace={} slot={} outcome={} counts={}",
+            "{job} workspace={} slot={} outcome={} counts={}",
             run.scope, run.slot, run.outcome, run.counts
         );
     }
     if runs.is_empty() {
-        println!("escalation: nothing due");
+        println!("{job}: nothing due");
     }
     Ok(())
 }
