@@ -285,36 +285,45 @@ async fn run_job(
     settings: &JobSettings,
 ) -> anyhow::Result<()> {
     database.validate()?;
-    let schedule = settings.schedule()?;
+    let escalation_schedule = settings.schedule()?;
+    let follow_up_schedule = settings.follow_up_schedule()?;
     let db = db::connect(database)
         .await
         .context("connecting to the database")?;
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 
-    let (job, runs) = match name {
-        JobName::Escalation => {
+    let (job, runs) = match (name, now) {
+        (JobName::Escalation, true) => {
             let options = settings.run_options();
-            let runs = if now {
-                crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
-            } else {
-                crate::escalation::run::run_due(&db, &clock, &schedule, &options).await
-            };
+            let runs = crate::escalation::run::run_now_everywhere(&db, &clock, &options).await;
             ("escalation", runs)
         }
-        JobName::FollowUps => {
+        (JobName::Escalation, false) => {
+            let options = settings.run_options();
+            let runs =
+                crate::escalation::run::run_due(&db, &clock, &escalation_schedule, &options).await;
+            ("escalation", runs)
+        }
+        (JobName::FollowUps, true) => {
             let options = settings.follow_up_options();
-            let runs = if now {
-                crate::follow_ups::job::run_now_everywhere(&db, &clock, &options).await
-            } else {
-                let schedule = settings.follow_up_schedule()?;
-                crate::follow_ups::job::run_due(&db, &clock, &schedule, &options).await
-            };
+            let runs = crate::follow_ups::job::run_now_everywhere(&db, &clock, &options).await;
+            ("follow-ups", runs)
+        }
+        (JobName::FollowUps, false) => {
+            let options = settings.follow_up_options();
+            let runs =
+                crate::follow_ups::job::run_due(&db, &clock, &follow_up_schedule, &options).await;
             ("follow-ups", runs)
         }
     };
     let runs = runs.map_err(|e| anyhow::anyhow!("running the {job} job: {e}"))?;
-    for run in &runs {
+    print_runs(job, &runs);
+    Ok(())
+}
+
+fn print_runs(job: &str, runs: &[crate::entities::job_run::Model]) {
+    for run in runs {
         println!(
             "{job} workspace={} slot={} outcome={} counts={}",
             run.scope, run.slot, run.outcome, run.counts
@@ -323,5 +332,4 @@ async fn run_job(
     if runs.is_empty() {
         println!("{job}: nothing due");
     }
-    Ok(())
 }

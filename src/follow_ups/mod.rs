@@ -4,11 +4,13 @@
 //! response is linked to the project, so the resolution figures can see the change of score.
 //!
 //! - [`service`]: scheduling at completion, a playbook's say, cancelling on reopening.
-//! - [`job`]: the daily job that sends the follow-ups that are due.
+//! - [`job`]: the daily job: ledger claim per workspace and slot, bounded batches.
+//! - [`send`]: one batch of due follow-ups: claim, email, outcome, activity.
 //! - [`link`]: linking a batch of new responses to their contacts' earlier projects.
 //! - [`graphql`]: `Project.followUp`, `Project.laterResponses`, `NpsResponse.followsProject`.
 
 pub mod graphql;
 pub mod job;
 pub mod link;
+pub mod send;
 pub mod service;

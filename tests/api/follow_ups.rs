@@ -107,7 +107,32 @@ async fn a_completed_detractor_project_gets_its_follow_up_seven_days_later_once(
     assert_eq!(sent["status"], "SENT");
     assert_eq!(at(&sent["sentAt"]), march(9, 10, 0));
     assert!(sent["emailId"].is_string());
+    let history = app
+        .graphql(
+            HISTORY,
+            json!({ "project": project, "contact": customer.contact_id.to_string() }),
+        )
+        .await;
+    let actions: Vec<&str> = data(&history)["activities"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|edge| edge["node"]["action"].as_str())
+        .filter(|action| action.contains("follow_up"))
+        .collect();
+    assert_eq!(actions, ["project.follow_up_sent"]);
+    let subjects: Vec<&str> = data(&history)["conversations"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|edge| edge["node"]["subject"].as_str())
+        .collect();
+    assert!(subjects.contains(&"Did we get it right?"), "{subjects:?}");
 }
+
+const HISTORY: &str = "query($project: ID!, $contact: ID!) {
+    activities(projectId: $project, first: 50) { edges { node { action } } }
+    conversations(contactId: $contact, first: 50) { edges { node { subject direction } } } }";
 
 #[tokio::test]
 async fn three_jobs_firing_at_once_queue_the_follow_up_once() {
