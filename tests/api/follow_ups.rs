@@ -395,3 +395,56 @@ async fn an_answer_of_another_contact_or_before_the_project_is_not_linked() {
 
     assert_eq!(data(&linked)["project"]["laterResponses"], json!([]));
 }
+
+const PROJECTS: &str = "query($first: Int!) { projects(first: $first) { edges { node {
+    followUp { status dueAt } laterResponses { score followsProject { id } } } } } }";
+
+/// `count` contacts of the customer's account, each with a completed detractor project and
+/// a later answer linked to it.
+async fn recovered_projects(app: &TestApp, customer: &Customer, count: usize) {
+    for n in 0..count {
+        let input = json!({ "accountId": customer.account_id, "email": format!("c{n}@initech.io"), "role": "USER" });
+        let created = app
+            .graphql(
+                "mutation($input: CreateContactInput!) { createContact(input: $input) { id } }",
+                json!({ "input": input }),
+            )
+            .await;
+        let contact = data(&created)["createContact"]["id"].clone();
+        let answered = record(app, json!({ "contactId": contact, "score": 2 })).await;
+        let project = data(&answered)["recordNpsResponse"]["projectsStarted"][0]["id"].clone();
+        data(&change(app, "completeProject", &project).await);
+        app.clock.set(app.clock.now() + Duration::hours(1));
+        data(&record(app, json!({ "contactId": contact, "score": 9 })).await);
+    }
+}
+
+#[tokio::test]
+async fn a_page_of_projects_with_follow_ups_and_later_answers_costs_the_same_statements_at_any_size()
+ {
+    let app = TestApp::spawn().await;
+    let customer = Customer::create(&app).await;
+    recovered_projects(&app, &customer, 8).await;
+
+    let (small, small_body) = app.fewest_statements(PROJECTS, json!({ "first": 2 })).await;
+    let (large, large_body) = app.fewest_statements(PROJECTS, json!({ "first": 8 })).await;
+
+    let nodes = data(&large_body)["projects"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(nodes.len(), 8);
+    assert!(
+        nodes
+            .iter()
+            .all(|edge| edge["node"]["followUp"]["status"] == "SCHEDULED"
+                && edge["node"]["laterResponses"][0]["score"] == 9)
+    );
+    assert_eq!(
+        data(&small_body)["projects"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(small, large);
+}
