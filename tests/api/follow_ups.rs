@@ -448,3 +448,37 @@ async fn a_page_of_projects_with_follow_ups_and_later_answers_costs_the_same_sta
     );
     assert_eq!(small, large);
 }
+
+const RUNS: &str = "{ jobRuns(jobName: \"follow_ups\", first: 10) { edges { node { slot outcome counts { name value } } } } }";
+
+#[tokio::test]
+async fn the_scheduler_catches_up_missed_days_of_follow_ups_once_at_start() {
+    let app = TestApp::spawn().await;
+    let customer = Customer::create(&app).await;
+    let project = detractor_project(&app, &customer).await;
+    data(&change(&app, "completeProject", &project).await);
+    app.clock.set(march(12, 12, 0));
+    let settings = closeloop::config::JobSettings::default();
+
+    let scheduler =
+        closeloop::jobs::scheduler::start(app.db.clone(), app.clock.clone(), &settings, None)
+            .await
+            .expect("scheduler");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while follow_up(&app, &project).await["status"] != "SENT"
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    scheduler.stop().await;
+
+    let runs = app.graphql(RUNS, json!({})).await;
+    let runs = data(&runs)["jobRuns"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(at(&runs[0]["node"]["slot"]), march(12, 10, 0));
+    assert_eq!(runs[0]["node"]["outcome"], "succeeded");
+    assert_eq!(follow_ups_queued(&app).await, 1);
+}
