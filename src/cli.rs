@@ -82,6 +82,8 @@ pub enum Command {
 pub enum JobName {
     /// The nightly escalation of overdue tasks.
     Escalation,
+    /// The daily follow-up emails after completed detractor projects.
+    FollowUps,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -283,29 +285,51 @@ async fn run_job(
     settings: &JobSettings,
 ) -> anyhow::Result<()> {
     database.validate()?;
-    let schedule = settings.schedule()?;
+    let escalation_schedule = settings.schedule()?;
+    let follow_up_schedule = settings.follow_up_schedule()?;
     let db = db::connect(database)
         .await
         .context("connecting to the database")?;
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 
-    let JobName::Escalation = name;
-    let options = settings.run_options();
-    let runs = if now {
-        crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
-    } else {
-        crate::escalation::run::run_due(&db, &clock, &schedule, &options).await
-    }
-    .map_err(|e| anyhow::anyhow!("running the escalation: {e}"))?;
-    for run in &runs {
+    let (job, runs) = match (name, now) {
+        (JobName::Escalation, true) => {
+            let options = settings.run_options();
+            let runs = crate::escalation::run::run_now_everywhere(&db, &clock, &options).await;
+            ("escalation", runs)
+        }
+        (JobName::Escalation, false) => {
+            let options = settings.run_options();
+            let runs =
+                crate::escalation::run::run_due(&db, &clock, &escalation_schedule, &options).await;
+            ("escalation", runs)
+        }
+        (JobName::FollowUps, true) => {
+            let options = settings.follow_up_options();
+            let runs = crate::follow_ups::job::run_now_everywhere(&db, &clock, &options).await;
+            ("follow-ups", runs)
+        }
+        (JobName::FollowUps, false) => {
+            let options = settings.follow_up_options();
+            let runs =
+                crate::follow_ups::job::run_due(&db, &clock, &follow_up_schedule, &options).await;
+            ("follow-ups", runs)
+        }
+    };
+    let runs = runs.map_err(|e| anyhow::anyhow!("running the {job} job: {e}"))?;
+    print_runs(job, &runs);
+    Ok(())
+}
+
+fn print_runs(job: &str, runs: &[crate::entities::job_run::Model]) {
+    for run in runs {
         println!(
-            "escalation workspace={} slot={} outcome={} counts={}",
+            "{job} workspace={} slot={} outcome={} counts={}",
             run.scope, run.slot, run.outcome, run.counts
         );
     }
     if runs.is_empty() {
-        println!("escalation: nothing due");
+        println!("{job}: nothing due");
     }
-    Ok(())
 }

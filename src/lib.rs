@@ -19,6 +19,7 @@ pub mod email;
 pub mod entities;
 pub mod error;
 pub mod escalation;
+pub mod follow_ups;
 pub mod graphql;
 pub mod http;
 pub mod jobs;

@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 25] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -31,6 +31,7 @@ const TABLES: [&str; 24] = [
     "playbook_runs",
     "playbook_snoozes",
     "escalation_notices",
+    "follow_ups",
 ];
 
 #[tokio::test]
@@ -72,11 +73,13 @@ async fn migrations_run_up_down_and_up_again_on_postgres() -> Result<(), DbErr> 
 }
 
 /// Columns a later migration adds to earlier tables: `down` must take them away again.
-const ADDED_COLUMNS: [(&str, &str); 4] = [
+const ADDED_COLUMNS: [(&str, &str); 6] = [
     ("workspaces", "contact_email_cap_days"),
     ("workspaces", "review_window_minutes"),
     ("contacts", "bounced_at"),
     ("email_outbox", "sender_id"),
+    ("workspaces", "follow_up_delay_days"),
+    ("nps_responses", "follows_project_id"),
 ];
 
 async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> {

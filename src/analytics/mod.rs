@@ -9,6 +9,7 @@
 //! an owner's accounts) and a window of answer times, with excluded responses left out.
 
 pub mod durations;
+pub mod follow_ups;
 pub mod graphql;
 pub mod nps;
 pub mod resolution;

@@ -83,7 +83,7 @@ fn detractors(selection: &Selection) -> SelectStatement {
 }
 
 /// The ids of the selection's detractor responses.
-fn detractor_ids(selection: &Selection) -> SelectStatement {
+pub(super) fn detractor_ids(selection: &Selection) -> SelectStatement {
     let mut ids = detractor_responses(selection);
     ids.expr(column(nps_response::Column::Id));
     ids

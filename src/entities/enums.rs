@@ -275,6 +275,26 @@ pub enum PlaybookRunOutcome {
     RateLimited,
 }
 
+/// Where a follow-up after a completed project stands.
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(
+    rs_type = "String",
+    db_type = "String(StringLen::N(32))",
+    rename_all = "snake_case"
+)]
+pub enum FollowUpStatus {
+    /// Waiting for its due time.
+    Scheduled,
+    /// Its email was queued.
+    Sent,
+    /// The project was reopened before it went out.
+    Cancelled,
+    /// Not sent on purpose: a playbook said so, or the contact may not be emailed.
+    Skipped,
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::Iterable;
@@ -333,6 +353,10 @@ mod tests {
         assert_eq!(
             stored::<PlaybookRunOutcome>(),
             ["fired", "snoozed", "rate_limited"]
+        );
+        assert_eq!(
+            stored::<FollowUpStatus>(),
+            ["scheduled", "sent", "cancelled", "skipped"]
         );
     }
 

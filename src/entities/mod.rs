@@ -19,6 +19,7 @@ pub mod conversation;
 pub mod email_outbox;
 pub mod email_template;
 pub mod escalation_notice;
+pub mod follow_up;
 pub mod instance_secret;
 pub mod job_run;
 pub mod milestone;

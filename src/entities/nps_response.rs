@@ -21,6 +21,9 @@ pub struct Model {
     pub excluded_at: Option<DateTimeUtc>,
     pub exclusion_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The detractor project an earlier answer of the same contact started, when there was
+    /// one (active or completed) as this response arrived; a plain id.
+    pub follows_project_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,8 @@ pub struct Model {
     pub contact_email_cap_days: i32,
     /// How long an email held for review waits before it goes out by itself.
     pub review_window_minutes: i32,
+    /// Days after a detractor project completes that its contact gets the follow-up email.
+    pub follow_up_delay_days: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,7 +8,7 @@
 
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use chrono_tz::Tz;
 use croner::parser::{CronParser, Seconds};
 
@@ -44,6 +44,9 @@ impl Schedule {
     /// a starting point a little before the answer, and the slot is found walking forward.
     pub fn latest_slot(&self, timezone: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let zone = Tz::from_str(timezone).ok()?;
+        // croner carries the fraction of a second it starts from into every occurrence it
+        // finds; a slot must be the same instant whenever and wherever it is computed.
+        let now = now.trunc_subsecs(0);
         let local_now = now.with_timezone(&zone);
         let hint = self
             .cron
@@ -105,6 +108,22 @@ mod tests {
         assert_eq!(before, Some(utc(2026, 3, 7, 7, 0)));
         assert_eq!(gap_night, Some(utc(2026, 3, 8, 7, 0)));
         assert_eq!(after, Some(utc(2026, 3, 9, 6, 0)));
+    }
+
+    #[test]
+    fn the_slot_is_the_same_instant_whatever_the_fraction_of_a_second_of_now() {
+        let schedule = Schedule::parse(DEFAULT_CRON).ok();
+        let slot = |now| {
+            schedule
+                .as_ref()
+                .and_then(|s| s.latest_slot("Europe/Paris", now))
+        };
+
+        let early = slot(utc(2026, 3, 2, 9, 0) + Duration::milliseconds(291));
+        let late = slot(utc(2026, 3, 2, 9, 1) + Duration::microseconds(470_944));
+
+        assert_eq!(early, Some(utc(2026, 3, 2, 1, 0)));
+        assert_eq!(late, early);
     }
 
     #[test]

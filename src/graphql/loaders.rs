@@ -85,4 +85,10 @@ pub fn attach(request: Request, db: &DatabaseConnection, viewer: &Viewer) -> Req
         .data(loader(crate::playbooks::graphql::PlaybookRunsLoader(
             scope.clone(),
         )))
+        .data(loader(crate::follow_ups::graphql::FollowUpLoader(
+            scope.clone(),
+        )))
+        .data(loader(crate::follow_ups::graphql::LaterResponsesLoader(
+            scope.clone(),
+        )))
 }

@@ -65,7 +65,7 @@ pub struct JobQuery;
 #[Object]
 impl JobQuery {
     /// Runs of scheduled jobs in the caller's workspace, oldest first; `jobName` picks one
-    /// job (`escalation`).
+    /// job (`escalation`, `follow_ups`).
     #[graphql(complexity = "pagination::list_cost(first, child_complexity)")]
     async fn job_runs(
         &self,

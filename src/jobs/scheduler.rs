@@ -1,5 +1,5 @@
 //! The scheduler: tokio-cron-scheduler fires a tick every minute on every process, and each
-//! tick runs whatever is due by the database's ledger. The cron only says "look now": when a
+//! tick runs whatever is due by the database's ledger (the escalation, then the follow-ups). The cron only says "look now": when a
 //! workspace's run is due comes from its own zone (see `escalation::schedule`), because
 //! tokio-cron-scheduler turns a zone into a fixed offset that drifts across daylight-saving
 //! changes. The first tick runs at start, which catches up a missed night once.
@@ -18,6 +18,7 @@ use super::settings::JobSettings;
 use crate::clock::SharedClock;
 use crate::escalation::run::{self, BatchObserver, RunOptions};
 use crate::escalation::schedule::Schedule;
+use crate::follow_ups::job::{self as follow_ups, FollowUpOptions};
 
 /// Every minute, at second 0 (tokio-cron-scheduler's expressions have seconds).
 const TICK: &str = "0 * * * * *";
@@ -27,6 +28,8 @@ struct Tick {
     clock: SharedClock,
     schedule: Schedule,
     options: RunOptions,
+    follow_up_schedule: Schedule,
+    follow_up_options: FollowUpOptions,
     /// Held while a tick runs: one tick at a time per process, and shutdown waits on it.
     busy: Arc<Mutex<()>>,
 }
@@ -47,6 +50,15 @@ impl Tick {
         if let Err(error) = run::run_due(&self.db, &self.clock, &self.schedule, &self.options).await
         {
             tracing::warn!(error = ?error, "scheduled escalation tick failed; the next tick tries again");
+        }
+        let follow_ups = follow_ups::run_due(
+            &self.db,
+            &self.clock,
+            &self.follow_up_schedule,
+            &self.follow_up_options,
+        );
+        if let Err(error) = follow_ups.await {
+            tracing::warn!(error = ?error, "scheduled follow-up tick failed; the next tick tries again");
         }
     }
 }
@@ -73,9 +85,14 @@ pub async fn start(
         clock,
         schedule: settings.schedule()?,
         options: RunOptions {
-            stop: Some(stopped),
+            stop: Some(stopped.clone()),
             on_batch,
             ..settings.run_options()
+        },
+        follow_up_schedule: settings.follow_up_schedule()?,
+        follow_up_options: FollowUpOptions {
+            stop: Some(stopped),
+            ..settings.follow_up_options()
         },
         busy: busy.clone(),
     });
@@ -88,7 +105,7 @@ pub async fn start(
     })?;
     cron.add(job).await?;
     cron.start().await?;
-    tracing::info!(escalation.schedule = %settings.escalation_schedule, "scheduler started");
+    tracing::info!(escalation.schedule = %settings.escalation_schedule, follow_up.schedule = %settings.follow_up_schedule, "scheduler started");
     Ok(Scheduler {
         cron,
         stop,

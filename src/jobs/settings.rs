@@ -4,6 +4,7 @@ use clap::Args;
 
 use crate::escalation::run::RunOptions;
 use crate::escalation::schedule::{DEFAULT_CRON, Schedule};
+use crate::follow_ups::job::{self as follow_ups, FollowUpOptions};
 
 #[derive(Debug, Clone, Args)]
 pub struct JobSettings {
@@ -16,6 +17,11 @@ pub struct JobSettings {
     /// month weekday), read in each workspace's own time zone.
     #[arg(long, env = "CLOSELOOP_ESCALATION_SCHEDULE", default_value = DEFAULT_CRON)]
     pub escalation_schedule: String,
+
+    /// When the daily follow-up job runs: a five-field cron expression, read in each
+    /// workspace's own time zone.
+    #[arg(long, env = "CLOSELOOP_FOLLOW_UP_SCHEDULE", default_value = follow_ups::DEFAULT_CRON)]
+    pub follow_up_schedule: String,
 
     /// Tasks escalated per batch, each batch one transaction.
     #[arg(long, env = "CLOSELOOP_ESCALATION_BATCH_SIZE", default_value_t = 1000,
@@ -39,6 +45,7 @@ impl Default for JobSettings {
         JobSettings {
             enabled: true,
             escalation_schedule: DEFAULT_CRON.to_owned(),
+            follow_up_schedule: follow_ups::DEFAULT_CRON.to_owned(),
             escalation_batch_size: 1000,
             job_grace_secs: 30,
             job_lease_secs: 3600,
@@ -51,6 +58,19 @@ impl JobSettings {
     pub fn schedule(&self) -> anyhow::Result<Schedule> {
         Schedule::parse(&self.escalation_schedule)
             .map_err(|e| anyhow::anyhow!("CLOSELOOP_ESCALATION_SCHEDULE: {e}"))
+    }
+
+    /// The parsed follow-up schedule; a bad expression stops the process at start.
+    pub fn follow_up_schedule(&self) -> anyhow::Result<Schedule> {
+        Schedule::parse(&self.follow_up_schedule)
+            .map_err(|e| anyhow::anyhow!("CLOSELOOP_FOLLOW_UP_SCHEDULE: {e}"))
+    }
+
+    pub fn follow_up_options(&self) -> FollowUpOptions {
+        FollowUpOptions {
+            lease: self.run_options().lease,
+            ..FollowUpOptions::default()
+        }
     }
 
     pub fn run_options(&self) -> RunOptions {

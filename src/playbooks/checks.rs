@@ -41,6 +41,7 @@ pub(super) async fn check(
 ) -> AppResult<()> {
     spec.conditions.check()?;
     model::check_actions(&spec.actions)?;
+    model::check_trigger(spec.trigger, &spec.actions)?;
     if let Some(template) = &spec.conditions.no_open_project_from {
         template_of(db, workspace_id, "conditions.noOpenProjectFrom", template).await?;
     }
@@ -55,7 +56,9 @@ pub(super) async fn check(
             Action::NotifyMember { target, .. } => {
                 check_member(db, workspace_id, "actions.notifyMember.memberId", target).await?;
             }
-            Action::SendEmail { .. } => {}
+            Action::SendEmail { .. }
+            | Action::ScheduleFollowUp { .. }
+            | Action::SkipFollowUp { .. } => {}
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::email::templates::{Audience, TemplateKey};
-use crate::entities::enums::{ContactRole, NpsCategory, TaskPriority};
+use crate::entities::enums::{ContactRole, NpsCategory, PlaybookTrigger, TaskPriority};
 use crate::entities::playbook;
 use crate::error::{AppError, AppResult};
 use crate::values::{Name, Text};
@@ -16,6 +16,8 @@ use crate::values::{Name, Text};
 pub const MAX_ACTIONS: usize = 20;
 /// The longest frequency window and task due offset, in days.
 pub const MAX_DAYS: i32 = 3650;
+/// The longest delay of a follow-up, in days (as the workspace setting).
+pub const MAX_FOLLOW_UP_DAYS: i32 = 365;
 
 /// A project template, named by id or by the key of a built-in blueprint (which every
 /// workspace has, so a playbook can name it before knowing the workspace's id for it).
@@ -128,6 +130,13 @@ pub enum Action {
         target: MemberTarget,
         message: Option<String>,
     },
+    /// The completed project's follow-up email goes out this many days after completion,
+    /// instead of after the workspace's delay (`PROJECT_COMPLETED` only).
+    #[serde(rename_all = "camelCase")]
+    ScheduleFollowUp { after_days: i32 },
+    /// The completed project gets no follow-up email (`PROJECT_COMPLETED` only).
+    #[serde(rename_all = "camelCase")]
+    SkipFollowUp { reason: Option<String> },
 }
 
 impl Conditions {
@@ -216,7 +225,32 @@ impl Action {
                 }
                 target.check("actions.notifyMember.memberId")
             }
+            Action::ScheduleFollowUp { after_days } => {
+                let field = "actions.scheduleFollowUp.afterDays";
+                if (1..=MAX_FOLLOW_UP_DAYS).contains(after_days) {
+                    Ok(())
+                } else {
+                    Err(AppError::bad_input(
+                        field,
+                        format!("`{field}` must be between 1 and {MAX_FOLLOW_UP_DAYS}"),
+                    ))
+                }
+            }
+            Action::SkipFollowUp { reason } => {
+                if let Some(reason) = reason {
+                    Name::parse("actions.skipFollowUp.reason", reason)?;
+                }
+                Ok(())
+            }
         }
+    }
+
+    /// Whether the action only makes sense for a completed project.
+    fn needs_completed_project(&self) -> bool {
+        matches!(
+            self,
+            Action::ScheduleFollowUp { .. } | Action::SkipFollowUp { .. }
+        )
     }
 
     /// The action's name as the API spells it.
@@ -226,6 +260,8 @@ impl Action {
             Action::SendEmail { .. } => "SEND_EMAIL",
             Action::CreateTask { .. } => "CREATE_TASK",
             Action::NotifyMember { .. } => "NOTIFY_MEMBER",
+            Action::ScheduleFollowUp { .. } => "SCHEDULE_FOLLOW_UP",
+            Action::SkipFollowUp { .. } => "SKIP_FOLLOW_UP",
         }
     }
 }
@@ -275,6 +311,21 @@ pub fn check_actions(actions: &[Action]) -> AppResult<()> {
         ));
     }
     actions.iter().try_for_each(Action::check)
+}
+
+/// Follow-up actions set the follow-up of a completed project, so only `PROJECT_COMPLETED`
+/// playbooks may have them.
+pub fn check_trigger(trigger: PlaybookTrigger, actions: &[Action]) -> AppResult<()> {
+    match actions.iter().find(|a| a.needs_completed_project()) {
+        Some(action) if trigger != PlaybookTrigger::ProjectCompleted => Err(AppError::bad_input(
+            "actions",
+            format!(
+                "{} only goes with the PROJECT_COMPLETED trigger",
+                action.kind()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn check_days(field: &'static str, days: i32, min: i32) -> AppResult<()> {
@@ -330,6 +381,27 @@ mod tests {
 
         assert_eq!(conditions, Conditions::default());
         assert!(conditions.check().is_ok());
+    }
+
+    #[test]
+    fn follow_up_actions_are_refused_outside_project_completed_playbooks() {
+        let actions = [Action::ScheduleFollowUp { after_days: 14 }];
+
+        let on_responses = check_trigger(PlaybookTrigger::NpsResponseRecorded, &actions);
+        let on_completion = check_trigger(PlaybookTrigger::ProjectCompleted, &actions);
+
+        assert_eq!(on_responses.err().map(|e| e.code()), Some("BAD_USER_INPUT"));
+        assert!(on_completion.is_ok());
+    }
+
+    #[test]
+    fn a_follow_up_delay_must_be_between_one_day_and_a_year() {
+        let delay = |after_days| Action::ScheduleFollowUp { after_days }.check().is_ok();
+
+        assert_eq!(
+            [delay(0), delay(1), delay(365), delay(366)],
+            [false, true, true, false]
+        );
     }
 
     #[test]

@@ -93,6 +93,7 @@ pub async fn record_raw(
         excluded_at: Set(None),
         exclusion_reason: Set(None),
         created_at: Set(now),
+        follows_project_id: Set(None),
     }
     .insert(db)
     .await?;

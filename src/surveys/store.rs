@@ -19,6 +19,7 @@ use crate::accounts::service::account_activity;
 use crate::activity::service::{self as activity, Subject};
 use crate::entities::{contact, nps_response};
 use crate::error::{AppError, AppResult};
+use crate::follow_ups::link;
 use crate::playbooks::engine::{self, Effects};
 use crate::values::Text;
 
@@ -111,6 +112,8 @@ pub async fn store_batch(
             Err(error) => outcome.invalid.push(RowError::new(numbered.row, error)),
         }
     }
+    let new_rows = candidates.iter_mut().map(|(_, response)| response);
+    link::link_to_earlier_projects(db, workspace_id, new_rows).await?;
     let inserted = insert_responses(db, &candidates).await?;
     for (row, response) in candidates {
         if inserted.contains(&response.id) {
@@ -185,6 +188,7 @@ fn response_row(
         excluded_at: None,
         exclusion_reason: None,
         created_at: now,
+        follows_project_id: None,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Workspace {
     pub contact_email_cap_days: i32,
     /// How long an email held for review waits as a draft before it goes out by itself.
     pub review_window_minutes: i32,
+    /// Days after a detractor project completes that its contact gets the follow-up email
+    /// (a `PROJECT_COMPLETED` playbook may change that for a project).
+    pub follow_up_delay_days: i32,
     pub created_at: DateTime<Utc>,
     #[graphql(skip)]
     pub head_of_cs_id: Option<Uuid>,
@@ -58,6 +61,7 @@ impl From<workspace::Model> for Workspace {
             sender_name: model.sender_name,
             contact_email_cap_days: model.contact_email_cap_days,
             review_window_minutes: model.review_window_minutes,
+            follow_up_delay_days: model.follow_up_delay_days,
             created_at: model.created_at,
             head_of_cs_id: model.head_of_cs_id,
         }
@@ -105,6 +109,8 @@ pub struct UpdateWorkspaceInput {
     pub contact_email_cap_days: Option<i32>,
     /// 0 to 10080 (a week).
     pub review_window_minutes: Option<i32>,
+    /// 1 to 365.
+    pub follow_up_delay_days: Option<i32>,
 }
 
 #[derive(Default)]
@@ -130,8 +136,8 @@ pub struct WorkspaceMutation;
 
 #[Object]
 impl WorkspaceMutation {
-    /// Changes the workspace's name, time zone, sender, head of CS, per-contact email cap or
-    /// review window (admins only).
+    /// Changes the workspace's name, time zone, sender, head of CS, per-contact email cap,
+    /// review window or follow-up delay (admins only).
     async fn update_workspace(
         &self,
         ctx: &Context<'_>,
@@ -156,6 +162,7 @@ impl WorkspaceMutation {
             head_of_cs_id: optional(input.head_of_cs_id, |id| parse_id("headOfCsId", &id))?,
             contact_email_cap_days: input.contact_email_cap_days,
             review_window_minutes: input.review_window_minutes,
+            follow_up_delay_days: input.follow_up_delay_days,
         };
         let workspace =
             service::update_settings(ctx.db()?, viewer.workspace_id, changes, ctx.clock()?.now())

@@ -22,6 +22,8 @@ pub const DEFAULT_ADMIN_EMAIL: &str = "admin@closeloop.localhost";
 pub const DEFAULT_CONTACT_EMAIL_CAP_DAYS: i32 = 7;
 /// How long an email held for review waits before it goes out by itself.
 pub const DEFAULT_REVIEW_WINDOW_MINUTES: i32 = 60;
+/// Days after a detractor project completes that its contact gets the follow-up email.
+pub const DEFAULT_FOLLOW_UP_DELAY_DAYS: i32 = 7;
 
 /// The escalation policy a new workspace starts with: remind the assignee at once, tell
 /// their manager after two days, the head of CS after five.
@@ -78,6 +80,7 @@ pub async fn create(
         escalation_policy: Set(default_escalation_policy()),
         contact_email_cap_days: Set(DEFAULT_CONTACT_EMAIL_CAP_DAYS),
         review_window_minutes: Set(DEFAULT_REVIEW_WINDOW_MINUTES),
+        follow_up_delay_days: Set(DEFAULT_FOLLOW_UP_DELAY_DAYS),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -168,6 +171,8 @@ pub struct SettingsChanges {
     pub contact_email_cap_days: Option<i32>,
     /// 0 (held emails go at the next delivery) to 10,080 minutes (a week).
     pub review_window_minutes: Option<i32>,
+    /// 1 to 365 days.
+    pub follow_up_delay_days: Option<i32>,
 }
 
 fn check_range(
@@ -204,6 +209,7 @@ pub async fn update_settings(
         changes.review_window_minutes,
         0..=10_080,
     )?;
+    check_range("followUpDelayDays", changes.follow_up_delay_days, 1..=365)?;
     let current = find(db, workspace_id).await?;
     if let Some(Some(head)) = changes.head_of_cs_id {
         members::find(db, workspace_id, head).await?;
@@ -238,6 +244,9 @@ pub async fn update_settings(
     }
     if let Some(minutes) = changes.review_window_minutes {
         active.review_window_minutes = Set(minutes);
+    }
+    if let Some(days) = changes.follow_up_delay_days {
+        active.follow_up_delay_days = Set(days);
     }
     active.updated_at = Set(now);
     let workspace = active.update(db).await?;

@@ -16,6 +16,7 @@ mod contacts;
 mod demo;
 mod email;
 mod escalation;
+mod follow_ups;
 mod http_rules;
 mod import;
 mod ingestion;

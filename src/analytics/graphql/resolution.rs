@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::analytics::follow_ups::{self, AfterProjects};
 use crate::analytics::nps::tenths;
 use crate::analytics::resolution::{self, Completion, FirstContact, Recovery};
 use crate::analytics::scope::Selection;
@@ -52,6 +53,13 @@ impl DetractorResolution {
     /// How many detractors answered a later survey as a passive or promoter.
     async fn recovery(&self, ctx: &Context<'_>) -> Result<RecoveryFigures> {
         Ok(resolution::recovery(ctx.db()?, &self.selection)
+            .await?
+            .into())
+    }
+
+    /// After the projects: follow-ups sent, and later answers linked to the projects.
+    async fn after_projects(&self, ctx: &Context<'_>) -> Result<AfterProjectFigures> {
+        Ok(follow_ups::after_projects(ctx.db()?, &self.selection)
             .await?
             .into())
     }
@@ -145,6 +153,37 @@ impl From<Recovery> for RecoveryFigures {
             resurveyed: recovery.resurveyed,
             recovered: recovery.recovered,
             recovered_percent: percent(recovery.recovered, recovery.detractors),
+        }
+    }
+}
+
+/// What followed the projects detractor responses started: the follow-up email, and the
+/// contact's later answers linked to the project (`NpsResponse.followsProject`).
+#[derive(SimpleObject, Clone, Copy)]
+pub struct AfterProjectFigures {
+    pub projects: i64,
+    pub completed: i64,
+    /// Projects whose follow-up email was sent.
+    pub followed_up: i64,
+    /// Projects whose contact answered again afterwards (a response linked to the project,
+    /// not excluded).
+    pub answered_again: i64,
+    /// Projects whose contact answered again as a passive or promoter.
+    pub recovered: i64,
+    /// `recovered` as a percent of `answeredAgain` (0 to 100), to one decimal; null when
+    /// no contact answered again.
+    pub recovered_percent: Option<f64>,
+}
+
+impl From<AfterProjects> for AfterProjectFigures {
+    fn from(after: AfterProjects) -> Self {
+        AfterProjectFigures {
+            projects: after.projects,
+            completed: after.completed,
+            followed_up: after.followed_up,
+            answered_again: after.answered_again,
+            recovered: after.recovered,
+            recovered_percent: percent(after.recovered, after.answered_again),
         }
     }
 }

@@ -6,7 +6,7 @@ mod messages;
 mod project;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ActiveEnum, ConnectionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -15,6 +15,7 @@ use super::model::{Action, MemberRule, MemberTarget};
 use crate::activity::service::{self as activity, Change, Subject};
 use crate::entities::playbook;
 use crate::error::AppResult;
+use crate::follow_ups::service::{self as follow_ups, Plan, SKIPPED_BY_PLAYBOOK};
 use crate::members::service as members;
 use crate::tasks::service::{self as tasks, NewTask, RuleAssignees};
 use crate::values::{Name, Text};
@@ -56,6 +57,15 @@ pub async fn run(
             .await
         }
         Action::CreateTask { .. } => create_task(db, playbook, event, action, effects, now).await,
+        Action::ScheduleFollowUp { after_days } => {
+            let plan = Plan::AfterDays(*after_days);
+            follow_up(db, playbook, event, action, &plan, now).await
+        }
+        Action::SkipFollowUp { reason } => {
+            let reason = reason.as_deref().unwrap_or(SKIPPED_BY_PLAYBOOK);
+            let plan = Plan::Skip(reason.to_owned());
+            follow_up(db, playbook, event, action, &plan, now).await
+        }
         Action::NotifyMember { target, message } => {
             messages::notify_member(
                 db,
@@ -117,6 +127,29 @@ async fn create_task(
     .await?;
     effects.tasks_created.push(task.id);
     Ok(())
+}
+
+/// Sets the follow-up of the event's completed project. A project no response started has
+/// no contact to follow up with, and the action does nothing.
+async fn follow_up(
+    db: &impl ConnectionTrait,
+    playbook: &playbook::Model,
+    event: &Event,
+    action: &Action,
+    plan: &Plan,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (Some(project), Some(contact)) = (&event.project, &event.contact) else {
+        tracing::info!(playbook.id = %playbook.id, event.id = %event.id, "no project contact to follow up with");
+        return Ok(());
+    };
+    let follow_up = follow_ups::apply_plan(db, project, contact.id, plan, now).await?;
+    let details = json!({
+        "followUpId": follow_up.as_ref().map(|f| f.id),
+        "dueAt": follow_up.as_ref().map(|f| f.due_at),
+        "status": follow_up.as_ref().map(|f| f.status.to_value()),
+    });
+    record(db, Step::new(playbook, event, action.kind(), details), now).await
 }
 
 /// The team member a rule means for the event's account, if there is one. A named member

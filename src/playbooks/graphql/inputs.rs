@@ -67,6 +67,10 @@ pub enum PlaybookActionInput {
     SendEmail(SendEmailActionInput),
     CreateTask(CreateTaskActionInput),
     NotifyMember(NotifyMemberActionInput),
+    /// `PROJECT_COMPLETED` only: the follow-up email goes out this many days after completion.
+    ScheduleFollowUp(ScheduleFollowUpActionInput),
+    /// `PROJECT_COMPLETED` only: the project gets no follow-up email.
+    SkipFollowUp(SkipFollowUpActionInput),
 }
 
 #[derive(InputObject)]
@@ -106,6 +110,18 @@ pub struct NotifyMemberActionInput {
     /// Required when `target` is `MEMBER`.
     pub member_id: Option<ID>,
     pub message: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ScheduleFollowUpActionInput {
+    /// Days from the project's completion to the follow-up email, 1–365.
+    pub after_days: i32,
+}
+
+#[derive(InputObject)]
+pub struct SkipFollowUpActionInput {
+    /// Shown on the skipped follow-up; `skipped by a playbook` when left out.
+    pub reason: Option<String>,
 }
 
 impl PlaybookInput {
@@ -184,6 +200,10 @@ impl PlaybookActionInput {
                 target: target(a.target, a.member_id, "actions.notifyMember.memberId")?,
                 message: a.message,
             },
+            PlaybookActionInput::ScheduleFollowUp(a) => Action::ScheduleFollowUp {
+                after_days: a.after_days,
+            },
+            PlaybookActionInput::SkipFollowUp(a) => Action::SkipFollowUp { reason: a.reason },
         })
     }
 }

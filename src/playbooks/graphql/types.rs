@@ -159,6 +159,8 @@ pub enum PlaybookAction {
     SendEmail(SendEmailAction),
     CreateTask(CreateTaskAction),
     NotifyMember(NotifyMemberAction),
+    ScheduleFollowUp(ScheduleFollowUpAction),
+    SkipFollowUp(SkipFollowUpAction),
 }
 
 #[derive(SimpleObject)]
@@ -189,6 +191,16 @@ pub struct NotifyMemberAction {
     pub target: MemberRule,
     pub member_id: Option<ID>,
     pub message: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ScheduleFollowUpAction {
+    pub after_days: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct SkipFollowUpAction {
+    pub reason: Option<String>,
 }
 
 impl From<Action> for PlaybookAction {
@@ -230,6 +242,12 @@ impl From<Action> for PlaybookAction {
                     member_id: target.member_id.map(id),
                     message,
                 })
+            }
+            Action::ScheduleFollowUp { after_days } => {
+                PlaybookAction::ScheduleFollowUp(ScheduleFollowUpAction { after_days })
+            }
+            Action::SkipFollowUp { reason } => {
+                PlaybookAction::SkipFollowUp(SkipFollowUpAction { reason })
             }
         }
     }

@@ -12,7 +12,9 @@ use super::loaders::{
 use crate::accounts::graphql::{Account, load_account};
 use crate::entities::enums::{ProjectKind, ProjectStatus, Severity};
 use crate::entities::{milestone, project};
+use crate::follow_ups::graphql::{FollowUp, load_follow_up, load_later_responses};
 use crate::members::graphql::{TeamMember, load_member};
+use crate::surveys::graphql::NpsResponse;
 use crate::tasks::graphql::{MilestoneTasksLoader, Task};
 use crate::templates::graphql::ProjectTemplate;
 
@@ -97,6 +99,18 @@ impl Project {
     async fn progress(&self, ctx: &Context<'_>) -> Result<ProjectProgress> {
         let loader = ctx.data::<DataLoader<ProjectProgressLoader>>()?;
         Ok(loader.load_one(self.uuid).await?.unwrap_or_default())
+    }
+
+    /// The follow-up email to the contact after completion; null until a completion
+    /// scheduled one (detractor projects started by a response, or a playbook's say).
+    async fn follow_up(&self, ctx: &Context<'_>) -> Result<Option<FollowUp>> {
+        load_follow_up(ctx, self.uuid).await
+    }
+
+    /// Responses the project's contact gave after the one that started it, oldest first:
+    /// did the score change?
+    async fn later_responses(&self, ctx: &Context<'_>) -> Result<Vec<NpsResponse>> {
+        load_later_responses(ctx, self.uuid).await
     }
 }
 

@@ -26,8 +26,9 @@ pub struct ProjectChanges {
     pub owner_id: Option<Option<Uuid>>,
 }
 
-/// Marks an active project completed and runs the `PROJECT_COMPLETED` playbooks in the same
-/// transaction. Its tasks stay as they are.
+/// Marks an active project completed, schedules its follow-up (a detractor project started
+/// by a response) and runs the `PROJECT_COMPLETED` playbooks, which may change that, in the
+/// same transaction. Its tasks stay as they are.
 pub async fn complete_project(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -38,6 +39,7 @@ pub async fn complete_project(
     let project = find_active(db, workspace_id, id).await?;
     let project = set_status(db, project, ProjectStatus::Completed, Some(now), now).await?;
     record(db, &project, actor_id, "project.completed", json!({}), now).await?;
+    crate::follow_ups::service::schedule_after_completion(db, &project, now).await?;
     crate::playbooks::engine::on_project_completed(db, &project, now).await?;
     tracing::info!(project.id = %id, "project completed");
     Ok(project)
@@ -74,7 +76,7 @@ pub async fn cancel_project(
 }
 
 /// Makes a completed or cancelled project active again. Tasks cancelled with it stay
-/// cancelled until reopened one by one.
+/// cancelled until reopened one by one; a follow-up still waiting is cancelled.
 pub async fn reopen_project(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
@@ -97,6 +99,7 @@ pub async fn reopen_project(
         now,
     )
     .await?;
+    crate::follow_ups::service::cancel_for_reopened(db, &project, now).await?;
     tracing::info!(project.id = %id, "project reopened");
     Ok(project)
 }

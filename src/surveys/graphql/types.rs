@@ -9,6 +9,7 @@ use crate::contacts::graphql::{Contact, load_contact};
 use crate::entities::enums::NpsCategory;
 use crate::entities::nps_response;
 use crate::error::AppError;
+use crate::projects::graphql::{Project, load_project};
 
 /// One answer to an NPS survey.
 #[derive(SimpleObject, Clone)]
@@ -35,6 +36,8 @@ pub struct NpsResponse {
     pub contact_id: Uuid,
     #[graphql(skip)]
     pub account_id: Uuid,
+    #[graphql(skip)]
+    pub follows_project_id: Option<Uuid>,
 }
 
 impl From<nps_response::Model> for NpsResponse {
@@ -54,6 +57,7 @@ impl From<nps_response::Model> for NpsResponse {
             created_at: model.created_at,
             contact_id: model.contact_id,
             account_id: model.account_id,
+            follows_project_id: model.follows_project_id,
         }
     }
 }
@@ -69,5 +73,11 @@ impl NpsResponse {
 
     async fn account(&self, ctx: &Context<'_>) -> Result<Account> {
         load_account(ctx, self.account_id).await
+    }
+
+    /// The detractor project an earlier answer of the same contact started, when one was
+    /// active or completed as this response arrived: the project this answer tells about.
+    async fn follows_project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        load_project(ctx, self.follows_project_id).await
     }
 }
