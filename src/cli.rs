@@ -82,6 +82,8 @@ pub enum Command {
 pub enum JobName {
     /// The nightly escalation of overdue tasks.
     Escalation,
+    /// The check of SLA clocks: warnings before a breach, and breaches.
+    Sla,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -290,7 +292,9 @@ async fn run_job(
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 
-    let JobName::Escalation = name;
+    if let JobName::Sla = name {
+        return run_sla_check(&db, &clock, now, settings).await;
+    }
     let options = settings.run_options();
     let runs = if now {
         crate::escalation::run::run_now_everywhere(&db, &clock, &options).await
@@ -306,6 +310,41 @@ async fn run_job(
     }
     if runs.is_empty() {
         println!("escalation: nothing due");
+    }
+    Ok(())
+}
+
+/// `closeloop run-job sla`: the due slot of every workspace with a clock to look at, or,
+/// with `--now`, a run at this moment.
+async fn run_sla_check(
+    db: &sea_orm::DatabaseConnection,
+    clock: &crate::clock::SharedClock,
+    now: bool,
+    settings: &JobSettings,
+) -> anyhow::Result<()> {
+    let schedule = settings.sla_schedule()?;
+    let publisher =
+        crate::live::Publisher::start(db, crate::config::LiveSettings::default().buffer)
+            .await
+            .context("starting the live event bus")?;
+    let options = crate::sla::check::CheckOptions {
+        publisher: Some(publisher),
+        ..settings.sla_options()
+    };
+    let runs = if now {
+        crate::sla::check::run_now(db, clock, &options).await
+    } else {
+        crate::sla::check::run_due(db, clock, &schedule, &options).await
+    }
+    .map_err(|e| anyhow::anyhow!("running the SLA check: {e}"))?;
+    for run in &runs {
+        println!(
+            "sla workspace={} slot={} outcome={} counts={}",
+            run.scope, run.slot, run.outcome, run.counts
+        );
+    }
+    if runs.is_empty() {
+        println!("sla: nothing due");
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 24] = [
+const TABLES: [&str; 26] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -31,6 +31,8 @@ const TABLES: [&str; 24] = [
     "playbook_runs",
     "playbook_snoozes",
     "escalation_notices",
+    "sla_settings",
+    "sla_clocks",
 ];
 
 #[tokio::test]
@@ -94,6 +96,10 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
             .has_table("escalation_notices")
             .await?,
         "after the escalation migration's down"
+    );
+    assert!(
+        !SchemaManager::new(db).has_table("sla_clocks").await?,
+        "after the SLA migration's down"
     );
     assert!(
         existing_added_columns(db).await?.is_empty(),

@@ -85,4 +85,7 @@ pub fn attach(request: Request, db: &DatabaseConnection, viewer: &Viewer) -> Req
         .data(loader(crate::playbooks::graphql::PlaybookRunsLoader(
             scope.clone(),
         )))
+        .data(loader(crate::sla::graphql::ProjectSlaClocksLoader(
+            scope.clone(),
+        )))
 }
