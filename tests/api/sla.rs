@@ -7,12 +7,15 @@ use closeloop::clock::SharedClock;
 use closeloop::entities::enums::MemberRole;
 use closeloop::entities::{activity, job_run};
 use closeloop::escalation::schedule::Schedule;
+use closeloop::live::{Event, Signal};
 use closeloop::sla::check::{self, CheckOptions, DEFAULT_CRON};
 use closeloop::templates::builtin::REACH_OUT_TASK_TITLE;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
 
-use crate::email::app_sending_to;
+use crate::accounts::default_workspace_id;
+use crate::email::{app_sending_to, uuid};
 use crate::helpers::{TestApp, data, error_code};
 use crate::playbooks::Customer;
 use crate::projects::add_member;
@@ -106,6 +109,17 @@ async fn inbox(app: &TestApp, smtp: &SmtpServer, address: &str) -> Vec<String> {
         .collect()
 }
 
+/// The events published so far on a subscription.
+fn published(events: &mut broadcast::Receiver<Signal>) -> Vec<Event> {
+    let mut seen = Vec::new();
+    while let Ok(signal) = events.try_recv() {
+        if let Signal::Event(published) = signal {
+            seen.push(published.event.clone());
+        }
+    }
+    seen
+}
+
 async fn activity_count(app: &TestApp, action: &str) -> u64 {
     activity::Entity::find()
         .filter(activity::Column::Action.eq(action))
@@ -192,6 +206,7 @@ async fn a_breach_at_the_due_business_hour_escalates_once_to_the_owner_their_man
 
     check_at(&app, at(2026, 3, 16, 15, 59)).await;
     let before = clocks(&app, &project).await;
+    let mut events = app.publisher.subscribe();
     check_at(&app, at(2026, 3, 16, 16, 0)).await;
     check_at(&app, at(2026, 3, 16, 16, 0)).await;
     check_at(&app, at(2026, 3, 17, 9, 0)).await;
@@ -201,6 +216,11 @@ async fn a_breach_at_the_due_business_hour_escalates_once_to_the_owner_their_man
     assert_eq!(after["contact"]["breachedAt"], "2026-03-16T16:00:00+00:00");
     assert_eq!(after["contact"]["breached"], true);
     assert_eq!(activity_count(&app, "project.sla_breached").await, 1);
+    let changed = Event::ProjectChanged {
+        workspace_id: default_workspace_id(&app).await,
+        project_id: uuid(&project),
+    };
+    assert!(published(&mut events).contains(&changed));
     for person in [
         "owner@initech.io",
         "manager@initech.io",
