@@ -7,13 +7,14 @@
 //! batches leaves nothing half done, and the next run finishes the rest. Live events go
 //! out after each commit.
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
-use std::str::FromStr;
 use tokio::sync::watch;
 
 use super::steps::{self, Batch};
