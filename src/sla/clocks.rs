@@ -12,7 +12,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::settings;
+use super::calendar::BusinessCalendar;
+use super::settings::{self, SlaSettings};
 use crate::entities::enums::{ConversationDirection, ProjectKind};
 use crate::entities::sla_clock::{self, Column};
 use crate::entities::{conversation, nps_response, project, task};
@@ -35,15 +36,46 @@ pub async fn start(
     let settings = settings::load(db, project.workspace_id).await?;
     let workspace = crate::workspaces::service::find(db, project.workspace_id).await?;
     let calendar = settings.calendar(&workspace.timezone);
-    let started_at = project.created_at;
-    let contact_id = contact_of(db, project).await?;
-    let reach_out = reach_out_task(db, project).await?;
+    let new = NewClock {
+        project,
+        contact_id: contact_of(db, project).await?,
+        reach_out_task_id: reach_out_task(db, project).await?,
+        now,
+    };
+    let rows = [
+        new.row(&calendar, &settings, CONTACT, settings.contact_target())?,
+        new.row(
+            &calendar,
+            &settings,
+            RESOLUTION,
+            settings.resolution_target(),
+        )?,
+    ];
+    sla_clock::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    tracing::info!(project.id = %project.id, "SLA clocks started");
+    Ok(())
+}
 
-    let mut rows = Vec::with_capacity(2);
-    for (kind, target) in [
-        (CONTACT, settings.contact_target()),
-        (RESOLUTION, settings.resolution_target()),
-    ] {
+/// What the clocks of a starting project share.
+struct NewClock<'a> {
+    project: &'a project::Model,
+    contact_id: Option<Uuid>,
+    reach_out_task_id: Option<Uuid>,
+    now: DateTime<Utc>,
+}
+
+impl NewClock<'_> {
+    /// A clock of `target` business time from the project's creation.
+    fn row(
+        &self,
+        calendar: &BusinessCalendar,
+        settings: &SlaSettings,
+        kind: &str,
+        target: Duration,
+    ) -> AppResult<sla_clock::ActiveModel> {
+        let started_at = self.project.created_at;
         let (Some(warn_at), Some(due_at)) = (
             calendar.add(started_at, settings.warning_after(target)),
             calendar.add(started_at, target),
@@ -52,13 +84,13 @@ pub async fn start(
                 "the business calendar has no business time"
             )));
         };
-        rows.push(sla_clock::ActiveModel {
+        Ok(sla_clock::ActiveModel {
             id: Set(Uuid::now_v7()),
-            workspace_id: Set(project.workspace_id),
-            project_id: Set(project.id),
-            account_id: Set(project.account_id),
-            contact_id: Set(contact_id),
-            reach_out_task_id: Set(reach_out.filter(|_| kind == CONTACT)),
+            workspace_id: Set(self.project.workspace_id),
+            project_id: Set(self.project.id),
+            account_id: Set(self.project.account_id),
+            contact_id: Set(self.contact_id),
+            reach_out_task_id: Set(self.reach_out_task_id.filter(|_| kind == CONTACT)),
             kind: Set(kind.to_owned()),
             target_seconds: Set(target.num_seconds()),
             started_at: Set(started_at),
@@ -69,14 +101,9 @@ pub async fn start(
             warned_at: Set(None),
             breached_at: Set(None),
             stopped_at: Set(None),
-            created_at: Set(now),
-        });
+            created_at: Set(self.now),
+        })
     }
-    sla_clock::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    tracing::info!(project.id = %project.id, "SLA clocks started");
-    Ok(())
 }
 
 /// An outbound conversation a team member logged meets the contact clock of the open
@@ -223,7 +250,7 @@ async fn reach_out_task(
 
 /// Business seconds until `due_at` (negative: overdue by so much).
 pub fn remaining(
-    calendar: &super::calendar::BusinessCalendar,
+    calendar: &BusinessCalendar,
     due_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Duration {

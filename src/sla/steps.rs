@@ -159,6 +159,33 @@ async fn tell_of_breaches(
     let owners: Vec<Uuid> = projects.values().filter_map(|p| p.owner_id).collect();
     let people = members(db, batch.workspace_id, &owners).await?;
     let accounts = account_names(db, batch.workspace_id, projects).await?;
+    for (person, list) in lists_by_person(batch, clocks, projects, &people) {
+        let lines: Vec<Value> = list
+            .iter()
+            .filter_map(|clock| {
+                let project = projects.get(&clock.project_id)?;
+                let owner = project.owner_id.and_then(|id| people.get(&id));
+                let mut line = line(batch, clock, project, owner);
+                line["account"] = json!(accounts.get(&project.account_id));
+                Some(line)
+            })
+            .collect();
+        let first = list.iter().map(|c| c.id).min().unwrap_or_default();
+        let key = format!("sla-breach:{person}:{first}");
+        let context = json!({ "breaches": lines });
+        let email = internal(batch, key, TemplateKey::SlaBreach, person, context);
+        outbox::enqueue(db, email, batch.now).await?;
+    }
+    Ok(())
+}
+
+/// Who hears of which breaches: each clock once per person.
+fn lists_by_person<'a>(
+    batch: &Batch<'_>,
+    clocks: &'a [sla_clock::Model],
+    projects: &HashMap<Uuid, project::Model>,
+    people: &HashMap<Uuid, team_member::Model>,
+) -> BTreeMap<Uuid, Vec<&'a sla_clock::Model>> {
     let mut lists: BTreeMap<Uuid, Vec<&sla_clock::Model>> = BTreeMap::new();
     for clock in clocks {
         let Some(project) = projects.get(&clock.project_id) else {
@@ -178,24 +205,7 @@ async fn tell_of_breaches(
             }
         }
     }
-    for (person, list) in lists {
-        let lines: Vec<Value> = list
-            .iter()
-            .filter_map(|clock| {
-                let project = projects.get(&clock.project_id)?;
-                let owner = project.owner_id.and_then(|id| people.get(&id));
-                let mut line = line(batch, clock, project, owner);
-                line["account"] = json!(accounts.get(&project.account_id));
-                Some(line)
-            })
-            .collect();
-        let first = list.iter().map(|c| c.id).min().unwrap_or_default();
-        let key = format!("sla-breach:{person}:{first}");
-        let context = json!({ "breaches": lines });
-        let email = internal(batch, key, TemplateKey::SlaBreach, person, context);
-        outbox::enqueue(db, email, batch.now).await?;
-    }
-    Ok(())
+    lists
 }
 
 /// A clock as templates see it.
