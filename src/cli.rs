@@ -84,6 +84,8 @@ pub enum JobName {
     Escalation,
     /// The daily follow-up emails after completed detractor projects.
     FollowUps,
+    /// The check of SLA clocks: warnings before a breach, and breaches.
+    Sla,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -293,6 +295,9 @@ async fn run_job(
     let clock: crate::clock::SharedClock = std::sync::Arc::new(SystemClock);
     server::prepare_database(&db, &clock).await?;
 
+    if let JobName::Sla = name {
+        return run_sla_check(&db, &clock, now, settings).await;
+    }
     let (job, runs) = match (name, now) {
         (JobName::Escalation, true) => {
             let options = settings.run_options();
@@ -316,6 +321,7 @@ async fn run_job(
                 crate::follow_ups::job::run_due(&db, &clock, &follow_up_schedule, &options).await;
             ("follow-ups", runs)
         }
+        (JobName::Sla, _) => return Ok(()),
     };
     let runs = runs.map_err(|e| anyhow::anyhow!("running the {job} job: {e}"))?;
     print_runs(job, &runs);
@@ -332,4 +338,31 @@ fn print_runs(job: &str, runs: &[crate::entities::job_run::Model]) {
     if runs.is_empty() {
         println!("{job}: nothing due");
     }
+}
+
+/// `closeloop run-job sla`: the due slot of every workspace with a clock to look at, or,
+/// with `--now`, a run at this moment.
+async fn run_sla_check(
+    db: &sea_orm::DatabaseConnection,
+    clock: &crate::clock::SharedClock,
+    now: bool,
+    settings: &JobSettings,
+) -> anyhow::Result<()> {
+    let schedule = settings.sla_schedule()?;
+    let publisher =
+        crate::live::Publisher::start(db, crate::config::LiveSettings::default().buffer)
+            .await
+            .context("starting the live event bus")?;
+    let options = crate::sla::check::CheckOptions {
+        publisher: Some(publisher),
+        ..settings.sla_options()
+    };
+    let runs = if now {
+        crate::sla::check::run_now(db, clock, &options).await
+    } else {
+        crate::sla::check::run_due(db, clock, &schedule, &options).await
+    }
+    .map_err(|e| anyhow::anyhow!("running the SLA check: {e}"))?;
+    print_runs("sla", &runs);
+    Ok(())
 }

@@ -29,6 +29,7 @@ pub mod notes;
 pub mod playbooks;
 pub mod projects;
 pub mod server;
+pub mod sla;
 pub mod surveys;
 pub mod tasks;
 pub mod telemetry;

@@ -16,7 +16,6 @@ use crate::auth::tokens::IssuedToken;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::{DatabaseSettings, JobSettings, LiveSettings, ServerSettings, WorkerSettings};
 use crate::email::worker::{self, Outbound};
-use crate::escalation::run::BatchObserver;
 use crate::graphql::schema::SchemaOptions;
 use crate::jobs::scheduler::{self, Scheduler};
 use crate::live::Publisher;
@@ -108,8 +107,8 @@ pub async fn serve(database: &DatabaseSettings, settings: &ServerSettings) -> an
         );
     }
     let server = Server::build(db.clone(), settings, clock.clone()).await?;
-    let observer = server.state().publisher.escalation_observer();
-    let jobs = start_jobs(&db, &clock, &settings.jobs, observer).await?;
+    let publisher = server.state().publisher.clone();
+    let jobs = start_jobs(&db, &clock, &settings.jobs, publisher).await?;
     let delivery = worker::spawn(db, clock, server.state().outbound.clone());
     let served = server.run(shutdown_signal()).await;
     if let Some(jobs) = jobs {
@@ -135,7 +134,14 @@ pub async fn work(database: &DatabaseSettings, settings: &WorkerSettings) -> any
         .await
         .context("starting the live event bus")?;
     let observer = Some(publisher.escalation_observer());
-    let jobs = scheduler::start(db.clone(), clock.clone(), &settings.jobs, observer).await?;
+    let jobs = scheduler::start(
+        db.clone(),
+        clock.clone(),
+        &settings.jobs,
+        observer,
+        Some(publisher),
+    )
+    .await?;
     let delivery = worker::spawn(db, clock, outbound);
     shutdown_signal().await;
     jobs.stop().await;
@@ -149,14 +155,21 @@ async fn start_jobs(
     db: &DatabaseConnection,
     clock: &SharedClock,
     settings: &JobSettings,
-    on_batch: BatchObserver,
+    publisher: Publisher,
 ) -> anyhow::Result<Option<Scheduler>> {
     if !settings.enabled {
         tracing::info!("scheduler off: scheduled jobs are left to other processes");
         return Ok(None);
     }
     Ok(Some(
-        scheduler::start(db.clone(), clock.clone(), settings, Some(on_batch)).await?,
+        scheduler::start(
+            db.clone(),
+            clock.clone(),
+            settings,
+            Some(publisher.escalation_observer()),
+            Some(publisher),
+        )
+        .await?,
     ))
 }
 

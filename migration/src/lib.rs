@@ -14,6 +14,7 @@ mod m20261203_000007_email;
 mod m20261203_000008_escalation;
 mod m20261203_000008_ingest_webhook_secrets;
 mod m20261203_000008_playbooks;
+mod m20261204_000009_sla;
 mod m20261204_000010_follow_ups;
 mod m20261204_000012_escalation_keyset;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_ingest_webhook_secrets::migration()),
             Box::new(m20261203_000008_playbooks::migration()),
             Box::new(m20261203_000008_escalation::migration()),
+            Box::new(m20261204_000009_sla::migration()),
             Box::new(m20261204_000010_follow_ups::migration()),
             Box::new(m20261204_000012_escalation_keyset::migration()),
         ]

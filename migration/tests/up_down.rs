@@ -6,7 +6,7 @@ use sea_orm_migration::SchemaManager;
 use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 /// Every table of docs/data-model.md.
-const TABLES: [&str; 25] = [
+const TABLES: [&str; 27] = [
     "workspaces",
     "team_members",
     "api_tokens",
@@ -32,6 +32,8 @@ const TABLES: [&str; 25] = [
     "playbook_snoozes",
     "escalation_notices",
     "follow_ups",
+    "sla_settings",
+    "sla_clocks",
 ];
 
 #[tokio::test]
@@ -97,6 +99,10 @@ async fn run_up_down_and_up_again(db: &DatabaseConnection) -> Result<(), DbErr> 
             .has_table("escalation_notices")
             .await?,
         "after the escalation migration's down"
+    );
+    assert!(
+        !SchemaManager::new(db).has_table("sla_clocks").await?,
+        "after the SLA migration's down"
     );
     assert!(
         existing_added_columns(db).await?.is_empty(),

@@ -148,8 +148,11 @@ impl ConversationMutation {
             occurred_at: input.occurred_at.map(crate::clock::truncate),
             outbox_id: None,
         };
-        let conversation =
-            service::log(ctx.db()?, viewer.workspace_id, new, ctx.clock()?.now()).await?;
+        let txn = crate::db::begin_write(ctx.db()?)
+            .await
+            .map_err(crate::error::AppError::from)?;
+        let conversation = service::log(&txn, viewer.workspace_id, new, ctx.clock()?.now()).await?;
+        txn.commit().await.map_err(crate::error::AppError::from)?;
         Ok(conversation.into())
     }
 }

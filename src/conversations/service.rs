@@ -94,6 +94,7 @@ pub async fn log(
     .insert(db)
     .await?;
 
+    crate::sla::clocks::conversation_logged(db, &conversation).await?;
     tracing::info!(conversation.id = %conversation.id, account.id = %conversation.account_id, "conversation logged");
     Ok(conversation)
 }

@@ -5,7 +5,9 @@
 //! first_name, email: the account owner the email comes from), `member` (name, first_name:
 //! the team member an internal email goes to), `workspace` (name), `response` (score,
 //! comment), `project` (name), `tasks` (a list: title, account, due_at, days_overdue,
-//! assignee, level), `message`, and `unsubscribe_url` on customer email.
+//! assignee, level), `message`, `sla` (project, clock, due_at, timezone: the clock an owner
+//! is warned of), `breaches` (a list: project, account, clock, due_at, owner), and
+//! `unsubscribe_url` on customer email.
 
 use super::templates::{TemplateKey, TemplateSource};
 
@@ -42,6 +44,8 @@ fn parts(key: TemplateKey) -> (&'static str, &'static str, Option<&'static str>)
         TemplateKey::EscalationManager => (MANAGER_SUBJECT, MANAGER_TEXT, None),
         TemplateKey::EscalationHeadOfCs => (HEAD_SUBJECT, HEAD_TEXT, None),
         TemplateKey::MemberNotification => (NOTIFY_SUBJECT, NOTIFY_TEXT, None),
+        TemplateKey::SlaWarning => (SLA_WARNING_SUBJECT, SLA_WARNING_TEXT, None),
+        TemplateKey::SlaBreach => (SLA_BREACH_SUBJECT, SLA_BREACH_TEXT, None),
     }
 }
 
@@ -135,6 +139,29 @@ const NOTIFY_TEXT: &str = "Hi {{ member.first_name or member.name }},
 Account: {{ account.name }}{% endif %}{% if contact.email %}
 Contact: {{ contact.name or contact.email }}{% endif %}{% if response.score is not none %}
 Score: {{ response.score }}{% if response.comment %} - \"{{ response.comment }}\"{% endif %}{% endif %}
+
+- Closeloop";
+
+const SLA_WARNING_SUBJECT: &str =
+    "Due soon: {{ sla.clock or 'response' }} for {{ sla.project or 'a detractor project' }}";
+const SLA_WARNING_TEXT: &str = "Hi {{ member.first_name or member.name }},
+
+The {{ sla.clock }} target of {{ sla.project }} is due {{ sla.due_at }}, and most of the time for it has passed.
+{% if sla.clock == 'first contact' %}
+Reach out to the customer, then log the conversation or complete the \"reach out\" task so the clock stops.{% else %}
+Complete the project before then, or tell your manager what stands in the way.{% endif %}
+
+- Closeloop";
+
+const SLA_BREACH_SUBJECT: &str = "Missed: {{ breaches | length }} detractor response target{% if breaches | length != 1 %}s{% endif %}";
+const SLA_BREACH_TEXT: &str = "Hi {{ member.first_name or member.name }},
+
+These detractor projects missed a response-time target:
+{% for breach in breaches %}
+- {{ breach.project }} ({{ breach.account }}): {{ breach.clock }} was due {{ breach.due_at }}{% if breach.owner %}, owner {{ breach.owner }}{% endif %}
+{%- endfor %}
+
+Each of them is a customer who is still waiting. Please make sure someone picks them up today.
 
 - Closeloop";
 

@@ -25,6 +25,10 @@ pub enum TemplateKey {
     EscalationHeadOfCs,
     /// A playbook telling a team member about something.
     MemberNotification,
+    /// A detractor project's response-time target is close, to its owner.
+    SlaWarning,
+    /// Response-time targets missed, to the owners, their managers and the head of CS.
+    SlaBreach,
 }
 
 /// Whether an email goes to a customer contact or to the team.
@@ -35,7 +39,7 @@ pub enum Audience {
 }
 
 impl TemplateKey {
-    pub const ALL: [TemplateKey; 7] = [
+    pub const ALL: [TemplateKey; 9] = [
         TemplateKey::PromoterThankYou,
         TemplateKey::DetractorAcknowledgement,
         TemplateKey::DetractorFollowUp,
@@ -43,6 +47,8 @@ impl TemplateKey {
         TemplateKey::EscalationManager,
         TemplateKey::EscalationHeadOfCs,
         TemplateKey::MemberNotification,
+        TemplateKey::SlaWarning,
+        TemplateKey::SlaBreach,
     ];
 
     /// The key as stored in the outbox and in playbook actions.
@@ -55,6 +61,8 @@ impl TemplateKey {
             TemplateKey::EscalationManager => "escalation_manager",
             TemplateKey::EscalationHeadOfCs => "escalation_head_of_cs",
             TemplateKey::MemberNotification => "member_notification",
+            TemplateKey::SlaWarning => "sla_warning",
+            TemplateKey::SlaBreach => "sla_breach",
         }
     }
 

@@ -30,6 +30,8 @@ pub mod playbook_run;
 pub mod playbook_snooze;
 pub mod project;
 pub mod project_template;
+pub mod sla_clock;
+pub mod sla_setting;
 pub mod task;
 pub mod team_member;
 pub mod template_milestone;

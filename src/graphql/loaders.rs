@@ -91,4 +91,7 @@ pub fn attach(request: Request, db: &DatabaseConnection, viewer: &Viewer) -> Req
         .data(loader(crate::follow_ups::graphql::LaterResponsesLoader(
             scope.clone(),
         )))
+        .data(loader(crate::sla::graphql::ProjectSlaClocksLoader(
+            scope.clone(),
+        )))
 }

@@ -29,6 +29,7 @@ pub struct QueryRoot(
     crate::playbooks::graphql::PlaybookQuery,
     crate::escalation::graphql::EscalationQuery,
     crate::jobs::graphql::JobQuery,
+    crate::sla::graphql::SlaQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +49,7 @@ pub struct MutationRoot(
     crate::email::graphql::EmailMutation,
     crate::playbooks::graphql::PlaybookMutation,
     crate::escalation::graphql::EscalationMutation,
+    crate::sla::graphql::SlaMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, LiveSubscription>;

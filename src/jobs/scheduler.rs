@@ -4,6 +4,9 @@
 //! tokio-cron-scheduler turns a zone into a fixed offset that drifts across daylight-saving
 //! changes. The first tick runs at start, which catches up a missed night once.
 //!
+//! The SLA check has a tick of its own on the same scheduler, so a long escalation run never
+//! holds up a warning; each tick runs whatever slot of its own schedule is due.
+//!
 //! On shutdown no new tick starts; a run under way stops after its current batch, and the
 //! process waits for it up to the grace period.
 
@@ -19,6 +22,8 @@ use crate::clock::SharedClock;
 use crate::escalation::run::{self, BatchObserver, RunOptions};
 use crate::escalation::schedule::Schedule;
 use crate::follow_ups::job::{self as follow_ups, FollowUpOptions};
+use crate::live::Publisher;
+use crate::sla::check::{self as sla, CheckOptions};
 
 /// Every minute, at second 0 (tokio-cron-scheduler's expressions have seconds).
 const TICK: &str = "0 * * * * *";
@@ -63,23 +68,66 @@ impl Tick {
     }
 }
 
+/// The SLA check's tick: like [`Tick`], with a lock of its own.
+struct SlaTick {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    schedule: Schedule,
+    options: CheckOptions,
+    busy: Arc<Mutex<()>>,
+}
+
+impl SlaTick {
+    async fn run(self: Arc<Self>) {
+        let Ok(_running) = self.busy.try_lock() else {
+            return;
+        };
+        if self
+            .options
+            .stop
+            .as_ref()
+            .is_some_and(|stop| *stop.borrow())
+        {
+            return;
+        }
+        if let Err(error) = sla::run_due(&self.db, &self.clock, &self.schedule, &self.options).await
+        {
+            tracing::warn!(error = ?error, "scheduled SLA check failed; the next tick tries again");
+        }
+    }
+}
+
 /// The running scheduler; [`Scheduler::stop`] ends it.
 pub struct Scheduler {
     cron: JobScheduler,
     stop: watch::Sender<bool>,
-    busy: Arc<Mutex<()>>,
+    busy: [Arc<Mutex<()>>; 2],
     grace: Duration,
 }
 
-/// Starts the jobs: a catch-up tick now, then one every minute.
+/// Starts the jobs: a catch-up tick now, then one every minute. `publisher` announces what
+/// the SLA check changes.
 pub async fn start(
     db: DatabaseConnection,
     clock: SharedClock,
     settings: &JobSettings,
     on_batch: Option<BatchObserver>,
+    publisher: Option<Publisher>,
 ) -> anyhow::Result<Scheduler> {
     let (stop, stopped) = watch::channel(false);
     let busy = Arc::new(Mutex::new(()));
+    let sla_busy = Arc::new(Mutex::new(()));
+    let sla_tick = Arc::new(SlaTick {
+        db: db.clone(),
+        clock: clock.clone(),
+        schedule: settings.sla_schedule()?,
+        options: CheckOptions {
+            stop: Some(stopped.clone()),
+            publisher,
+            ..settings.sla_options()
+        },
+        busy: sla_busy.clone(),
+    });
     let tick = Arc::new(Tick {
         db,
         clock,
@@ -97,6 +145,7 @@ pub async fn start(
         busy: busy.clone(),
     });
     tokio::spawn(tick.clone().run());
+    tokio::spawn(sla_tick.clone().run());
 
     let cron = JobScheduler::new().await?;
     let job = Job::new_async(TICK, move |_id, _scheduler| {
@@ -104,12 +153,17 @@ pub async fn start(
         Box::pin(async move { tick.run().await })
     })?;
     cron.add(job).await?;
+    let sla_job = Job::new_async(TICK, move |_id, _scheduler| {
+        let tick = sla_tick.clone();
+        Box::pin(async move { tick.run().await })
+    })?;
+    cron.add(sla_job).await?;
     cron.start().await?;
-    tracing::info!(escalation.schedule = %settings.escalation_schedule, follow_up.schedule = %settings.follow_up_schedule, "scheduler started");
+    tracing::info!(escalation.schedule = %settings.escalation_schedule, follow_up.schedule = %settings.follow_up_schedule, sla.schedule = %settings.sla_schedule, "scheduler started");
     Ok(Scheduler {
         cron,
         stop,
-        busy,
+        busy: [busy, sla_busy],
         grace: settings.grace(),
     })
 }
@@ -122,7 +176,13 @@ impl Scheduler {
         if let Err(error) = self.cron.shutdown().await {
             tracing::warn!(error = ?error, "stopping the cron scheduler");
         }
-        match tokio::time::timeout(self.grace, self.busy.lock()).await {
+        let [escalation, sla] = &self.busy;
+        let both = async {
+            let held = escalation.lock().await;
+            let _sla = sla.lock().await;
+            drop(held);
+        };
+        match tokio::time::timeout(self.grace, both).await {
             Ok(_) => tracing::info!("scheduled jobs stopped"),
             Err(_) => tracing::warn!(
                 "a job run did not finish within the grace period; the next run finishes the rest"

@@ -5,6 +5,7 @@ use clap::Args;
 use crate::escalation::run::RunOptions;
 use crate::escalation::schedule::{DEFAULT_CRON, Schedule};
 use crate::follow_ups::job::{self as follow_ups, FollowUpOptions};
+use crate::sla::check::{CheckOptions, DEFAULT_CRON as DEFAULT_SLA_CRON};
 
 #[derive(Debug, Clone, Args)]
 pub struct JobSettings {
@@ -28,6 +29,11 @@ pub struct JobSettings {
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub escalation_batch_size: u64,
 
+    /// When the SLA clocks are checked for warnings and breaches: a five-field cron
+    /// expression, read in UTC (business hours are each workspace's own all the same).
+    #[arg(long, env = "CLOSELOOP_SLA_SCHEDULE", default_value = DEFAULT_SLA_CRON)]
+    pub sla_schedule: String,
+
     /// On shutdown, how long a running job may take to finish its batch before the process
     /// exits anyway (the next run finishes the rest).
     #[arg(long, env = "CLOSELOOP_JOB_GRACE_SECS", default_value_t = 30)]
@@ -47,6 +53,7 @@ impl Default for JobSettings {
             escalation_schedule: DEFAULT_CRON.to_owned(),
             follow_up_schedule: follow_ups::DEFAULT_CRON.to_owned(),
             escalation_batch_size: 1000,
+            sla_schedule: DEFAULT_SLA_CRON.to_owned(),
             job_grace_secs: 30,
             job_lease_secs: 3600,
         }
@@ -70,6 +77,21 @@ impl JobSettings {
         FollowUpOptions {
             lease: self.run_options().lease,
             ..FollowUpOptions::default()
+        }
+    }
+
+    /// The parsed SLA schedule; a bad expression stops the process at start.
+    pub fn sla_schedule(&self) -> anyhow::Result<Schedule> {
+        Schedule::parse(&self.sla_schedule)
+            .map_err(|e| anyhow::anyhow!("CLOSELOOP_SLA_SCHEDULE: {e}"))
+    }
+
+    /// SLA checks batch like escalations and trust a running row as long.
+    pub fn sla_options(&self) -> CheckOptions {
+        CheckOptions {
+            batch_size: self.escalation_batch_size,
+            lease: chrono::Duration::seconds(i64::try_from(self.job_lease_secs).unwrap_or(3600)),
+            ..CheckOptions::default()
         }
     }
 

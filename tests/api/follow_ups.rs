@@ -461,7 +461,7 @@ async fn the_scheduler_catches_up_missed_days_of_follow_ups_once_at_start() {
     let settings = closeloop::config::JobSettings::default();
 
     let scheduler =
-        closeloop::jobs::scheduler::start(app.db.clone(), app.clock.clone(), &settings, None)
+        closeloop::jobs::scheduler::start(app.db.clone(), app.clock.clone(), &settings, None, None)
             .await
             .expect("scheduler");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -102,7 +102,7 @@ async fn the_scheduler_catches_up_the_missed_night_at_start_and_stops_within_its
         ..JobSettings::default()
     };
 
-    let scheduler = scheduler::start(app.db.clone(), app.clock.clone(), &settings, None)
+    let scheduler = scheduler::start(app.db.clone(), app.clock.clone(), &settings, None, None)
         .await
         .expect("scheduler");
     let deadline = Instant::now() + std::time::Duration::from_secs(20);

@@ -29,6 +29,7 @@ mod playbooks;
 mod projects;
 mod robustness;
 mod schema;
+mod sla;
 mod smtp;
 mod tasks;
 mod templates;

@@ -95,6 +95,14 @@ impl Project {
         Ok(loader.load_one(self.uuid).await?.unwrap_or_default())
     }
 
+    /// The response-time clocks of a detractor project; null for other projects.
+    async fn sla_clocks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::sla::graphql::SlaClocks>> {
+        crate::sla::graphql::clocks_of(ctx, self.uuid).await
+    }
+
     /// How far along the project is.
     async fn progress(&self, ctx: &Context<'_>) -> Result<ProjectProgress> {
         let loader = ctx.data::<DataLoader<ProjectProgressLoader>>()?;

@@ -40,6 +40,7 @@ pub async fn complete_project(
     let project = set_status(db, project, ProjectStatus::Completed, Some(now), now).await?;
     record(db, &project, actor_id, "project.completed", json!({}), now).await?;
     crate::follow_ups::service::schedule_after_completion(db, &project, now).await?;
+    crate::sla::clocks::project_completed(db, &project, now).await?;
     crate::playbooks::engine::on_project_completed(db, &project, now).await?;
     tracing::info!(project.id = %id, "project completed");
     Ok(project)
@@ -69,6 +70,7 @@ pub async fn cancel_project(
         refresh_milestone(db, workspace_id, milestone.id, now).await?;
     }
 
+    crate::sla::clocks::project_stopped(db, &project, now).await?;
     let details = json!({ "tasksCancelled": cancelled });
     record(db, &project, actor_id, "project.cancelled", details, now).await?;
     tracing::info!(project.id = %id, project.tasks_cancelled = cancelled, "project cancelled");

@@ -56,6 +56,7 @@ pub async fn start_project(
     let assignees =
         RuleAssignees::for_owner(db, workspace_id, account.owner_id.or(project.owner_id)).await?;
     let task_count = copy_blueprint(db, &project, &blueprint, assignees, now).await?;
+    crate::sla::clocks::start(db, &project, now).await?;
 
     let details = json!({
         "templateId": blueprint.template.id,

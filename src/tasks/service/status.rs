@@ -93,6 +93,9 @@ async fn transition(
     if let Some(milestone_id) = task.milestone_id {
         refresh_milestone(db, task.workspace_id, milestone_id, now).await?;
     }
+    if status == TaskStatus::Done {
+        crate::sla::clocks::task_done(db, &task, now).await?;
+    }
     tracing::info!(task.id = %task.id, task.status = %label(status), "task status changed");
     Ok(task)
 }

@@ -57,7 +57,7 @@ async fn every_template_reads_as_its_default_until_a_manager_changes_it() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert_eq!(templates.len(), 7);
+    assert_eq!(templates.len(), 9);
     assert!(templates.iter().all(|t| t["customized"] == false));
     assert_eq!(
         templates[0],
