@@ -49,6 +49,9 @@ pub async fn schedule_after_completion(
     let workspace = crate::workspaces::service::find(db, project.workspace_id).await?;
     let due_at = now + Duration::days(i64::from(workspace.follow_up_delay_days));
     if insert_once(db, project, contact_id, due_at, now).await? {
+        let details = json!({ "dueAt": due_at });
+        let action = "project.follow_up_scheduled";
+        crate::projects::service::record(db, project, None, action, details, now).await?;
         tracing::info!(project.id = %project.id, follow_up.due_at = %due_at, "follow-up scheduled");
     }
     Ok(())
