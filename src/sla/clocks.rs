@@ -5,10 +5,13 @@
 //! Due and warning times are computed when the project starts, with the settings then in
 //! force: a later change of the settings does not move a running clock.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -22,6 +25,8 @@ use crate::templates::builtin::REACH_OUT_TASK_TITLE;
 
 pub const CONTACT: &str = "contact";
 pub const RESOLUTION: &str = "resolution";
+/// Clocks per INSERT: far below either engine's limit on bound values.
+const INSERT_CHUNK: usize = 500;
 
 /// Starts the contact and resolution clocks of a detractor project (other kinds have
 /// none), in the caller's transaction.
@@ -30,31 +35,54 @@ pub async fn start(
     project: &project::Model,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    if project.kind != ProjectKind::NpsDetractor {
+    start_many(db, std::slice::from_ref(project), now).await
+}
+
+/// Starts the clocks of many projects of one workspace with a fixed number of statements,
+/// whatever their number: what the clocks need is read for all of them at once.
+pub async fn start_many(
+    db: &impl ConnectionTrait,
+    projects: &[project::Model],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let detractors: Vec<&project::Model> = projects
+        .iter()
+        .filter(|p| p.kind == ProjectKind::NpsDetractor)
+        .collect();
+    let Some(first) = detractors.first() else {
         return Ok(());
-    }
-    let settings = settings::load(db, project.workspace_id).await?;
-    let workspace = crate::workspaces::service::find(db, project.workspace_id).await?;
-    let calendar = settings.calendar(&workspace.timezone);
-    let new = NewClock {
-        project,
-        contact_id: contact_of(db, project).await?,
-        reach_out_task_id: reach_out_task(db, project).await?,
-        now,
     };
-    let rows = [
-        new.row(&calendar, &settings, CONTACT, settings.contact_target())?,
-        new.row(
+    let workspace_id = first.workspace_id;
+    let settings = settings::load(db, workspace_id).await?;
+    let workspace = crate::workspaces::service::find(db, workspace_id).await?;
+    let calendar = settings.calendar(&workspace.timezone);
+    let contacts = contacts_of(db, workspace_id, &detractors).await?;
+    let reach_out = reach_out_tasks(db, workspace_id, &detractors).await?;
+
+    let mut rows = Vec::with_capacity(detractors.len() * 2);
+    for project in &detractors {
+        let new = NewClock {
+            project,
+            contact_id: project
+                .triggering_response_id
+                .and_then(|id| contacts.get(&id).copied()),
+            reach_out_task_id: reach_out.get(&project.id).copied(),
+            now,
+        };
+        rows.push(new.row(&calendar, &settings, CONTACT, settings.contact_target())?);
+        rows.push(new.row(
             &calendar,
             &settings,
             RESOLUTION,
             settings.resolution_target(),
-        )?,
-    ];
-    sla_clock::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    tracing::info!(project.id = %project.id, "SLA clocks started");
+        )?);
+    }
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        sla_clock::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    tracing::info!(workspace.id = %workspace_id, sla.projects = detractors.len(), "SLA clocks started");
     Ok(())
 }
 
@@ -219,33 +247,50 @@ fn meet(at: DateTime<Utc>) -> sea_orm::UpdateMany<sla_clock::Entity> {
     )
 }
 
-async fn contact_of(
+/// The contact each triggering response came from, by response id.
+async fn contacts_of(
     db: &impl ConnectionTrait,
-    project: &project::Model,
-) -> AppResult<Option<Uuid>> {
-    let Some(response_id) = project.triggering_response_id else {
-        return Ok(None);
-    };
-    let response = nps_response::Entity::find_by_id(response_id)
-        .filter(nps_response::Column::WorkspaceId.eq(project.workspace_id))
-        .one(db)
+    workspace_id: Uuid,
+    projects: &[&project::Model],
+) -> AppResult<HashMap<Uuid, Uuid>> {
+    let ids: Vec<Uuid> = projects
+        .iter()
+        .filter_map(|p| p.triggering_response_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, Uuid)> = nps_response::Entity::find()
+        .select_only()
+        .columns([nps_response::Column::Id, nps_response::Column::ContactId])
+        .filter(nps_response::Column::WorkspaceId.eq(workspace_id))
+        .filter(nps_response::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(response.map(|r| r.contact_id))
+    Ok(rows.into_iter().collect())
 }
 
-/// The project's reach-out task, found by the built-in blueprint's title once, when the
+/// Each project's reach-out task, found by the built-in blueprint's title once, when the
 /// project starts; from then on the clock knows it by id, so renaming it changes nothing.
-async fn reach_out_task(
+async fn reach_out_tasks(
     db: &impl ConnectionTrait,
-    project: &project::Model,
-) -> AppResult<Option<Uuid>> {
-    let task = task::Entity::find()
-        .filter(task::Column::WorkspaceId.eq(project.workspace_id))
-        .filter(task::Column::ProjectId.eq(project.id))
+    workspace_id: Uuid,
+    projects: &[&project::Model],
+) -> AppResult<HashMap<Uuid, Uuid>> {
+    let rows: Vec<(Uuid, Option<Uuid>)> = task::Entity::find()
+        .select_only()
+        .columns([task::Column::Id, task::Column::ProjectId])
+        .filter(task::Column::WorkspaceId.eq(workspace_id))
+        .filter(task::Column::ProjectId.is_in(projects.iter().map(|p| p.id)))
         .filter(task::Column::Title.eq(REACH_OUT_TASK_TITLE))
-        .one(db)
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(task.map(|t| t.id))
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, project_id)| project_id.map(|p| (p, id)))
+        .collect())
 }
 
 /// Business seconds until `due_at` (negative: overdue by so much).
