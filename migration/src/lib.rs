@@ -14,6 +14,7 @@ mod m20261203_000007_email;
 mod m20261203_000008_escalation;
 mod m20261203_000008_ingest_webhook_secrets;
 mod m20261203_000008_playbooks;
+mod m20261204_000011_ingest_indexes;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_ingest_webhook_secrets::migration()),
             Box::new(m20261203_000008_playbooks::migration()),
             Box::new(m20261203_000008_escalation::migration()),
+            Box::new(m20261204_000011_ingest_indexes::migration()),
         ]
     }
 }
