@@ -53,12 +53,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for index in indexes().into_iter().rev() {
-            let name = index.get_index_spec().get_name().unwrap_or_default().to_owned();
-            let table = index
-                .get_table_name()
-                .cloned()
-                .ok_or_else(|| DbErr::Migration(format!("index {name} names no table")))?;
+        let tables: [DynIden; 3] = [
+            Projects::Table.into_iden(),
+            Projects::Table.into_iden(),
+            EmailOutbox::Table.into_iden(),
+        ];
+        for (index, table) in indexes().into_iter().zip(tables).rev() {
+            let name = index
+                .get_index_spec()
+                .get_name()
+                .unwrap_or_default()
+                .to_owned();
             manager
                 .drop_index(Index::drop().name(name).table(table).to_owned())
                 .await?;
