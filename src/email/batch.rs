@@ -90,7 +90,11 @@ impl OutboxBatch {
             db,
             (account::Column::WorkspaceId, account::Column::Id),
             workspace_id,
-            named.accounts.iter().copied(),
+            named
+                .accounts
+                .iter()
+                .copied()
+                .chain(contacts.values().map(|c| c.account_id)),
             |a| a.id,
         )
         .await?;
