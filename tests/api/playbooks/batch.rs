@@ -156,31 +156,43 @@ async fn rows_of_many_accounts_in_one_import_each_start_their_own_project_for_th
 }
 
 /// Imports `rows` rows over 10 fresh accounts, a mix of detractors, passives and
-/// promoters answering twice or more; returns the statements the import cost.
+/// promoters answering twice or more, from a CSV file as `closeloop import responses`
+/// does; returns the statements the import cost. (Over the API, the live events sent to
+/// other processes after the commit add a notification per batch of events.)
+#[expect(
+    clippy::expect_used,
+    reason = "test set-up: a failure must stop the test"
+)]
 async fn statements_of_an_import(rows: usize) -> usize {
     let app = TestApp::spawn().await;
     let mut contacts = Vec::new();
     for i in 0..10 {
-        contacts.push(
-            Customer::create(&app, &format!("Acme{i}"), json!({}), "USER")
-                .await
-                .contact_id,
-        );
+        let customer = Customer::create(&app, &format!("Acme{i}"), json!({}), "USER").await;
+        contacts.push(customer.contact_id);
     }
-    let rows: Vec<Value> = (0..rows)
-        .map(|i| {
-            row(
-                &contacts[i % 10],
-                [4, 9, 7, 2, 10][i % 5],
-                &format!("n-{i}"),
-            )
-        })
-        .collect();
+    let mut csv = String::from("external_id,contact_id,score,comment\n");
+    for i in 0..rows {
+        let contact = contacts[i % 10].as_str().unwrap_or_default();
+        let score = [4, 9, 7, 2, 10][i % 5];
+        csv.push_str(&format!("n-{i},{contact},{score},Too slow\n"));
+    }
+    let workspace = closeloop::values::Name::parse(
+        "name",
+        closeloop::workspaces::service::DEFAULT_WORKSPACE_NAME,
+    )
+    .expect("name");
 
     app.reset_statements();
-    let report = import(&app, json!(rows)).await;
+    let report = closeloop::surveys::import::import_csv(
+        &app.db,
+        &workspace,
+        csv.as_bytes(),
+        app.clock.now(),
+    )
+    .await
+    .expect("import");
 
-    assert_eq!(report["invalid"], 0, "{report}");
+    assert_eq!((report.stored, report.invalid.len()), (rows, 0));
     app.statement_count()
 }
 
