@@ -16,6 +16,7 @@ mod m20261203_000008_ingest_webhook_secrets;
 mod m20261203_000008_playbooks;
 mod m20261204_000009_sla;
 mod m20261204_000010_follow_ups;
+mod m20261204_000011_ingest_indexes;
 mod m20261204_000012_escalation_keyset;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_escalation::migration()),
             Box::new(m20261204_000009_sla::migration()),
             Box::new(m20261204_000010_follow_ups::migration()),
+            Box::new(m20261204_000011_ingest_indexes::migration()),
             Box::new(m20261204_000012_escalation_keyset::migration()),
         ]
     }

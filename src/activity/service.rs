@@ -67,19 +67,14 @@ pub async fn record(
     Ok(row(change, now).insert(db).await?)
 }
 
-/// Records many changes in one statement (bulk imports); nothing for an empty list.
+/// Records many changes in as few statements as the engines allow (bulk imports).
 pub async fn record_many(
     db: &impl ConnectionTrait,
     changes: impl IntoIterator<Item = Change>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let rows: Vec<_> = changes.into_iter().map(|c| row(c, now)).collect();
-    if !rows.is_empty() {
-        activity::Entity::insert_many(rows)
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    Ok(crate::db::bulk::insert_all(db, rows).await?)
 }
 
 fn row(change: Change, now: DateTime<Utc>) -> activity::ActiveModel {

@@ -5,6 +5,8 @@
 //! at once with "database is locked" instead of waiting, so concurrent writers would fail
 //! rather than queue. PostgreSQL needs none of this.
 
+pub mod bulk;
+
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

@@ -6,10 +6,11 @@
 //! review window, and every customer email carries a one-click unsubscribe link.
 //!
 //! Layers: `templates`, `defaults` and `template_store` say what an email says; `outbox`
-//! queues it; `claim`, `deliver`, `record`, `message` and `transport` send it, driven by
+//! queues it (`batch` many at once); `claim`, `deliver`, `record`, `message` and `transport` send it, driven by
 //! `worker`; `review` is what the API may do to queued email; `unsubscribe` makes and
 //! honours the links.
 
+pub mod batch;
 pub mod claim;
 pub mod defaults;
 pub mod deliver;

@@ -7,15 +7,14 @@
 //! review window, then goes out by itself unless someone sends or discards it first.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use super::batch::{Named, OutboxBatch};
 use super::parties::Parties;
 pub use super::parties::Recipient;
+use super::template_store::StoredTemplate;
 use super::templates::{self, Audience, RenderedEmail, TemplateKey};
 use crate::entities::email_outbox;
 use crate::entities::enums::OutboxStatus;
@@ -57,48 +56,28 @@ pub enum Suppression {
     FrequencyCap,
 }
 
-/// Renders and queues one email, or says why not.
+/// Renders and queues one email, or says why not: a batch of one, so a single email and
+/// a bulk import follow the same rules.
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     email: OutgoingEmail,
     now: DateTime<Utc>,
 ) -> AppResult<EnqueueOutcome> {
-    if let Some(existing) = find_by_key(db, email.workspace_id, &email.idempotency_key).await? {
-        return Ok(EnqueueOutcome::AlreadyQueued(existing.id));
+    let workspace_id = email.workspace_id;
+    let key = email.idempotency_key.clone();
+    let mut batch = OutboxBatch::load(db, workspace_id, Named::of(&email), now).await?;
+    let outcome = batch.enqueue(email, now)?;
+    if batch.write(db).await?.is_empty() {
+        return Ok(outcome);
     }
-    let parties = Parties::load(
-        db,
-        email.workspace_id,
-        email.recipient,
-        email.sender_member_id,
-        email.account_id,
-    )
-    .await?;
-    if let Some(suppression) = suppression(db, &email, &parties, now).await? {
-        tracing::info!(workspace.id = %email.workspace_id, email.template = email.template.as_str(), reason = ?suppression, "email suppressed");
-        return Ok(EnqueueOutcome::Suppressed(suppression));
-    }
-
-    let template = super::template_store::get(db, email.workspace_id, email.template).await?;
-    let rendered = templates::render(&template.source, &parties.context(&email.context))?;
-    let held = email.hold_for_review || template.hold_for_review;
-    let row = new_row(&parties, &email, rendered, held, now);
-    match insert_once(db, row).await? {
-        Some(id) => {
-            tracing::info!(workspace.id = %email.workspace_id, outbox.id = %id, email.template = email.template.as_str(), held, "email queued");
-            Ok(EnqueueOutcome::Queued(id))
-        }
-        None => {
-            let existing = find_by_key(db, email.workspace_id, &email.idempotency_key).await?;
-            existing
-                .map(|row| EnqueueOutcome::AlreadyQueued(row.id))
-                .ok_or_else(|| {
-                    AppError::internal(anyhow::anyhow!(
-                        "outbox insert conflicted but no row exists"
-                    ))
-                })
-        }
-    }
+    find_by_key(db, workspace_id, &key)
+        .await?
+        .map(|row| EnqueueOutcome::AlreadyQueued(row.id))
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!(
+                "outbox insert conflicted but no row exists"
+            ))
+        })
 }
 
 pub async fn find_by_key(
@@ -113,70 +92,37 @@ pub async fn find_by_key(
         .await?)
 }
 
-/// Inserts unless the key exists (a concurrent transaction may have just written it).
-async fn insert_once(
-    db: &impl ConnectionTrait,
-    row: email_outbox::ActiveModel,
-) -> AppResult<Option<Uuid>> {
-    let id = match &row.id {
-        Set(id) => *id,
-        _ => {
-            return Err(AppError::internal(anyhow::anyhow!(
-                "outbox row without an id"
-            )));
-        }
-    };
-    let conflict = OnConflict::columns([
-        email_outbox::Column::WorkspaceId,
-        email_outbox::Column::IdempotencyKey,
-    ])
-    .do_nothing()
-    .to_owned();
-    let inserted = email_outbox::Entity::insert(row)
-        .on_conflict(conflict)
-        .exec_without_returning(db)
-        .await?;
-    Ok((inserted > 0).then_some(id))
-}
-
-async fn suppression(
-    db: &impl ConnectionTrait,
+/// Why a customer email is not to be queued: the contact unsubscribed, bounced, or was
+/// written to within the workspace's cap (`recently_emailed`).
+pub(super) fn suppression(
     email: &OutgoingEmail,
     parties: &Parties,
-    now: DateTime<Utc>,
-) -> AppResult<Option<Suppression>> {
-    let Some(contact) = &parties.contact else {
-        return Ok(None);
-    };
+    recently_emailed: bool,
+) -> Option<Suppression> {
+    let contact = parties.contact.as_ref()?;
     if email.template.audience() != Audience::Customer {
-        return Ok(None);
+        return None;
     }
     if contact.unsubscribed_at.is_some() {
-        return Ok(Some(Suppression::Unsubscribed));
+        return Some(Suppression::Unsubscribed);
     }
     if contact.bounced_at.is_some() {
-        return Ok(Some(Suppression::Bounced));
+        return Some(Suppression::Bounced);
     }
-    let cap_days = parties.workspace.contact_email_cap_days;
-    if cap_days <= 0 {
-        return Ok(None);
-    }
-    let since = now - Duration::days(i64::from(cap_days));
-    let customer_keys = TemplateKey::ALL
-        .into_iter()
-        .filter(|key| key.audience() == Audience::Customer)
-        .map(TemplateKey::as_str);
-    let recent = email_outbox::Entity::find()
-        .filter(email_outbox::Column::WorkspaceId.eq(email.workspace_id))
-        .filter(email_outbox::Column::ContactId.eq(contact.id))
-        .filter(email_outbox::Column::TemplateKey.is_in(customer_keys))
-        .filter(email_outbox::Column::CreatedAt.gt(since))
-        .filter(
-            email_outbox::Column::Status.is_not_in([OutboxStatus::Discarded, OutboxStatus::Failed]),
-        )
-        .count(db)
-        .await?;
-    Ok((recent > 0).then_some(Suppression::FrequencyCap))
+    (parties.workspace.contact_email_cap_days > 0 && recently_emailed)
+        .then_some(Suppression::FrequencyCap)
+}
+
+/// The row of an email that passed the rules, rendered from the workspace's template.
+pub(super) fn render_row(
+    parties: &Parties,
+    email: &OutgoingEmail,
+    template: &StoredTemplate,
+    now: DateTime<Utc>,
+) -> AppResult<email_outbox::ActiveModel> {
+    let rendered = templates::render(&template.source, &parties.context(&email.context))?;
+    let held = email.hold_for_review || template.hold_for_review;
+    Ok(new_row(parties, email, rendered, held, now))
 }
 
 /// A held email is due when the review window ends; any other is due at once.

@@ -1,5 +1,7 @@
 //! Creating, finding and changing team members.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -39,6 +41,20 @@ pub async fn find(
         .one(db)
         .await?
         .ok_or(AppError::NotFound("team member"))
+}
+
+/// The members of the workspace with these ids, by id, in one query; ids of no member of
+/// the workspace are left out.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, team_member::Model>> {
+    let columns = (team_member::Column::WorkspaceId, team_member::Column::Id);
+    Ok(
+        crate::db::bulk::by_ids::<team_member::Entity>(db, columns, workspace_id, ids, |m| m.id)
+            .await?,
+    )
 }
 
 pub async fn find_by_email(

@@ -1,7 +1,9 @@
 //! Writing, changing, deleting and listing notes.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -73,35 +75,44 @@ pub async fn add(
             .await?;
     }
 
-    let note = note::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        account_id: Set(new.account_id),
-        project_id: Set(new.project_id),
-        author_id: Set(author_id),
-        body: Set(new.body.into_inner()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    let (note, added) = note_row(Uuid::now_v7(), workspace_id, author_id, new, now);
+    let note = note.into_active_model().insert(db).await?;
+    activity::record(db, added, now).await?;
+    tracing::info!(note.id = %note.id, account.id = %note.account_id, "note added");
+    Ok(note)
+}
 
-    let subject = Subject::Account(note.account_id);
-    let details = json!({ "noteId": note.id });
+/// A new note and its `note.added` record, for a caller that checked the account and
+/// project already: writing a note by hand, or a playbook writing a batch of them.
+pub fn note_row(
+    id: Uuid,
+    workspace_id: Uuid,
+    author_id: Option<Uuid>,
+    new: NewNote,
+    now: DateTime<Utc>,
+) -> (note::Model, Change) {
+    let note = note::Model {
+        id,
+        workspace_id,
+        account_id: new.account_id,
+        project_id: new.project_id,
+        author_id,
+        body: new.body.into_inner(),
+        created_at: now,
+        updated_at: now,
+    };
     let change = Change {
         project_id: note.project_id,
         ..accounts::account_activity(
             workspace_id,
             note.account_id,
-            subject,
+            Subject::Account(note.account_id),
             author_id,
             "note.added",
-            details,
+            json!({ "noteId": note.id }),
         )
     };
-    activity::record(db, change, now).await?;
-    tracing::info!(note.id = %note.id, account.id = %note.account_id, "note added");
-    Ok(note)
+    (note, change)
 }
 
 /// Replaces a note's body: its author may, and so may managers and admins.

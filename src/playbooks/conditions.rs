@@ -1,27 +1,18 @@
 //! Whether a playbook's conditions hold for an event. All must hold; an empty set or a
 //! missing bound does not restrict.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use uuid::Uuid;
-
+use super::batch::{Known, State};
 use super::engine::Event;
 use super::model::{Conditions, TemplateRef};
-use crate::entities::enums::ProjectStatus;
-use crate::entities::project;
-use crate::error::{AppError, AppResult};
-use crate::templates::service as templates;
 
-pub async fn hold(
-    db: &impl ConnectionTrait,
-    conditions: &Conditions,
-    event: &Event,
-) -> AppResult<bool> {
+/// Whether every condition holds for the event, as the batch stands now.
+pub fn hold(known: &Known, state: &State, conditions: &Conditions, event: &Event) -> bool {
     if !hold_on_response(conditions, event) || !hold_on_account(conditions, event) {
-        return Ok(false);
+        return false;
     }
     match &conditions.no_open_project_from {
-        Some(template) => no_open_project(db, event, template).await,
-        None => Ok(true),
+        Some(template) => no_open_project(known, state, event, template),
+        None => true,
     }
 }
 
@@ -62,36 +53,8 @@ fn within<T: PartialOrd>(value: T, min: Option<T>, max: Option<T>) -> bool {
 }
 
 /// The account has no active project from the template (a template that is gone has none).
-async fn no_open_project(
-    db: &impl ConnectionTrait,
-    event: &Event,
-    template: &TemplateRef,
-) -> AppResult<bool> {
-    let Some(template_id) = template_id(db, event.workspace_id, template).await? else {
-        return Ok(true);
-    };
-    let open = project::Entity::find()
-        .filter(project::Column::WorkspaceId.eq(event.workspace_id))
-        .filter(project::Column::AccountId.eq(event.account.id))
-        .filter(project::Column::TemplateId.eq(template_id))
-        .filter(project::Column::Status.eq(ProjectStatus::Active))
-        .count(db)
-        .await?;
-    Ok(open == 0)
-}
-
-/// The id a template reference stands for, if the template still exists.
-pub async fn template_id(
-    db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    template: &TemplateRef,
-) -> AppResult<Option<Uuid>> {
-    match template {
-        TemplateRef::Id(id) => Ok(Some(*id)),
-        TemplateRef::Builtin(key) => match templates::find_builtin(db, workspace_id, key).await {
-            Ok(found) => Ok(Some(found.id)),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(other) => Err(other),
-        },
-    }
+fn no_open_project(known: &Known, state: &State, event: &Event, template: &TemplateRef) -> bool {
+    known
+        .template_id(template)
+        .is_none_or(|template_id| state.open_project(event.account.id, template_id).is_none())
 }

@@ -1,25 +1,30 @@
-//! Running the playbooks for one event, inside the caller's transaction.
+//! Running the playbooks for a batch of events (a bulk import's chunk, or one event),
+//! inside the caller's transaction.
 //!
-//! For each enabled playbook of the event's trigger, in order: a playbook that met this
-//! event already is skipped (a replayed event changes nothing); then its conditions must
-//! all hold; a snooze for the account or its frequency bound can still hold it back (the
-//! run is recorded as such); otherwise its actions run in order and the run is recorded
-//! with what they made. Any failure is returned to the caller, whose transaction then
-//! rolls back the event and every effect together.
+//! The events are decided one after another in their order and, for each, every enabled
+//! playbook of the trigger in order: a playbook that met this event already is skipped (a
+//! replayed event changes nothing); then its conditions must all hold; a snooze for the
+//! account or its frequency bound can still hold it back (the run is recorded as such);
+//! otherwise its actions run in order and the run is recorded with what they made.
+//! What they look at is read once for the batch ([`batch`](super::batch)) and what they
+//! make is written at the end ([`writes`](super::writes)), so a batch costs a fixed number
+//! of statements however many events it has. Any failure is returned to the caller, whose
+//! transaction then rolls back the events and every effect together.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::model::parse_stored;
-use super::{actions, conditions, runs, snoozes};
+use super::batch::{self, Known, Loaded, State};
+use super::{actions, conditions, runs, writes};
 use crate::accounts::service as accounts;
 use crate::contacts::service as contacts;
+use crate::db::bulk::by_ids;
 use crate::entities::enums::{PlaybookRunOutcome, PlaybookTrigger};
-use crate::entities::{account, contact, nps_response, playbook, project, task};
-use crate::error::AppResult;
+use crate::entities::{account, contact, nps_response, project, task};
+use crate::error::{AppError, AppResult};
 use crate::projects::service as projects;
 use crate::surveys::service as surveys;
 
@@ -76,24 +81,88 @@ pub struct Event {
     pub project: Option<project::Model>,
 }
 
-/// Runs the workspace's enabled `NPS_RESPONSE_RECORDED` playbooks, in order, for a response
-/// that was just stored. Call it in the transaction that stored the response.
+/// Runs the workspace's enabled `NPS_RESPONSE_RECORDED` playbooks for responses that were
+/// just stored, in their order, as if one after another; returns what they did for each
+/// response, in the same order. Call it in the transaction that stored the responses,
+/// which must all be of one workspace.
+pub async fn on_responses_recorded(
+    db: &impl ConnectionTrait,
+    responses: &[nps_response::Model],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Effects>> {
+    let Some(workspace_id) = responses.first().map(|r| r.workspace_id) else {
+        return Ok(Vec::new());
+    };
+    if responses.iter().any(|r| r.workspace_id != workspace_id) {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "a batch of responses spans workspaces"
+        )));
+    }
+    let trigger = PlaybookTrigger::NpsResponseRecorded;
+    let playbooks = batch::enabled(db, workspace_id, trigger).await?;
+    if playbooks.is_empty() {
+        return Ok(vec![Effects::default(); responses.len()]);
+    }
+    let events = response_events(db, workspace_id, responses).await?;
+    run(db, playbooks, &events, now).await
+}
+
+/// Runs the playbooks for one response that was just stored: a batch of one.
 pub async fn on_response_recorded(
     db: &impl ConnectionTrait,
     response: &nps_response::Model,
     now: DateTime<Utc>,
 ) -> AppResult<Effects> {
-    let workspace_id = response.workspace_id;
-    let event = Event {
-        trigger: PlaybookTrigger::NpsResponseRecorded,
-        id: response.id,
+    let mut effects = on_responses_recorded(db, std::slice::from_ref(response), now).await?;
+    Ok(effects.pop().unwrap_or_default())
+}
+
+/// The events of responses: their accounts and contacts read in two queries.
+async fn response_events(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    responses: &[nps_response::Model],
+) -> AppResult<Vec<Event>> {
+    let columns = (account::Column::WorkspaceId, account::Column::Id);
+    let accounts = by_ids::<account::Entity>(
+        db,
+        columns,
         workspace_id,
-        account: accounts::find(db, workspace_id, response.account_id).await?,
-        contact: Some(contacts::find(db, workspace_id, response.contact_id).await?),
-        response: Some(response.clone()),
-        project: None,
-    };
-    run(db, &event, now).await
+        responses.iter().map(|r| r.account_id),
+        |a| a.id,
+    )
+    .await?;
+    let columns = (contact::Column::WorkspaceId, contact::Column::Id);
+    let contacts = by_ids::<contact::Entity>(
+        db,
+        columns,
+        workspace_id,
+        responses.iter().map(|r| r.contact_id),
+        |c| c.id,
+    )
+    .await?;
+    responses
+        .iter()
+        .map(|response| {
+            Ok(Event {
+                trigger: PlaybookTrigger::NpsResponseRecorded,
+                id: response.id,
+                workspace_id,
+                account: accounts
+                    .get(&response.account_id)
+                    .cloned()
+                    .ok_or(AppError::NotFound("account"))?,
+                contact: Some(
+                    contacts
+                        .get(&response.contact_id)
+                        .cloned()
+                        .ok_or(AppError::NotFound("contact"))?,
+                ),
+                response: Some(response.clone()),
+                project: None,
+            })
+        })
+        .collect()
 }
 
 /// Runs the `PROJECT_COMPLETED` playbooks for a project that was just completed, in the
@@ -104,7 +173,7 @@ pub async fn on_project_completed(
     now: DateTime<Utc>,
 ) -> AppResult<Effects> {
     let event = project_event(db, PlaybookTrigger::ProjectCompleted, project.id, project).await?;
-    run(db, &event, now).await
+    run_single(db, event, now).await
 }
 
 /// Runs the `TASK_OVERDUE` playbooks for a task found overdue, in the transaction of the
@@ -129,7 +198,7 @@ pub async fn on_task_overdue(
             project: None,
         },
     };
-    run(db, &event, now).await
+    run_single(db, event, now).await
 }
 
 async fn project_event(
@@ -158,74 +227,95 @@ async fn project_event(
     })
 }
 
-async fn run(db: &impl ConnectionTrait, event: &Event, now: DateTime<Utc>) -> AppResult<Effects> {
-    let mut effects = Effects::default();
-    for playbook in enabled(db, event.workspace_id, event.trigger).await? {
-        effects.absorb(run_one(db, &playbook, event, now).await?);
+/// Runs the playbooks of one event that is not a response: a batch of one.
+async fn run_single(
+    db: &impl ConnectionTrait,
+    event: Event,
+    now: DateTime<Utc>,
+) -> AppResult<Effects> {
+    let playbooks = batch::enabled(db, event.workspace_id, event.trigger).await?;
+    if playbooks.is_empty() {
+        return Ok(Effects::default());
     }
-    Ok(effects)
+    let mut effects = run(db, playbooks, std::slice::from_ref(&event), now).await?;
+    Ok(effects.pop().unwrap_or_default())
 }
 
-async fn enabled(
+/// Reads what the batch needs, decides every event in order, then writes what they made.
+async fn run(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    trigger: PlaybookTrigger,
-) -> AppResult<Vec<playbook::Model>> {
-    Ok(playbook::Entity::find()
-        .filter(playbook::Column::WorkspaceId.eq(workspace_id))
-        .filter(playbook::Column::Trigger.eq(trigger))
-        .filter(playbook::Column::Enabled.eq(true))
-        .order_by_asc(playbook::Column::Position)
-        .order_by_asc(playbook::Column::Id)
-        .all(db)
-        .await?)
+    playbooks: Vec<Loaded>,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Effects>> {
+    let Some(workspace_id) = events.first().map(|e| e.workspace_id) else {
+        return Ok(Vec::new());
+    };
+    let known = Known::load(db, workspace_id, playbooks, events).await?;
+    let mut state = State::load(db, &known, events, now).await?;
+    let mut all = Vec::with_capacity(events.len());
+    for event in events {
+        let mut effects = Effects::default();
+        for loaded in &known.playbooks {
+            effects.absorb(run_one(&known, &mut state, loaded, event, now)?);
+        }
+        all.push(effects);
+    }
+    writes::write(db, state, now).await?;
+    Ok(all)
 }
 
-async fn run_one(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
+fn run_one(
+    known: &Known,
+    state: &mut State,
+    loaded: &Loaded,
     event: &Event,
     now: DateTime<Utc>,
 ) -> AppResult<Effects> {
-    if runs::exists(db, playbook, event.id).await? {
+    let playbook = &loaded.playbook;
+    if state.has_run(playbook.id, event.id) {
         return Ok(Effects::default());
     }
-    let (conditions, actions) = parse_stored(playbook)?;
-    if !conditions::hold(db, &conditions, event).await? {
+    if !conditions::hold(known, state, &loaded.conditions, event) {
         return Ok(Effects::default());
     }
-    if let Some(outcome) = held_back(db, playbook, &conditions, event, now).await? {
-        runs::record(db, playbook, event, outcome, json!({}), now).await?;
+    if let Some(outcome) = held_back(state, loaded, event, now) {
+        runs::record(state, playbook, event, outcome, json!({}), now);
         tracing::info!(playbook.id = %playbook.id, event.id = %event.id, outcome = ?outcome, "playbook held back");
         return Ok(Effects::default());
     }
 
     let mut effects = Effects::default();
-    for action in &actions {
-        actions::run(db, playbook, event, action, &mut effects, now).await?;
+    for action in &loaded.actions {
+        actions::run(known, state, playbook, event, action, &mut effects, now)?;
     }
     effects.playbooks_fired.push(playbook.id);
     let details = super::model::to_json(&effects)?;
-    runs::record(db, playbook, event, PlaybookRunOutcome::Fired, details, now).await?;
+    runs::record(
+        state,
+        playbook,
+        event,
+        PlaybookRunOutcome::Fired,
+        details,
+        now,
+    );
     tracing::info!(playbook.id = %playbook.id, event.id = %event.id, account.id = %event.account.id, "playbook fired");
     Ok(effects)
 }
 
 /// Why a playbook whose conditions hold does not fire now, if it does not.
-async fn held_back(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    conditions: &super::model::Conditions,
+fn held_back(
+    state: &State,
+    loaded: &Loaded,
     event: &Event,
     now: DateTime<Utc>,
-) -> AppResult<Option<PlaybookRunOutcome>> {
-    if snoozes::is_snoozed(db, event.workspace_id, playbook.id, event.account.id, now).await? {
-        return Ok(Some(PlaybookRunOutcome::Snoozed));
+) -> Option<PlaybookRunOutcome> {
+    let playbook = &loaded.playbook;
+    if state.is_snoozed(playbook.id, event.account.id) {
+        return Some(PlaybookRunOutcome::Snoozed);
     }
-    if let Some(frequency) = conditions.frequency
-        && runs::too_recent(db, playbook, frequency, event, now).await?
-    {
-        return Ok(Some(PlaybookRunOutcome::RateLimited));
-    }
-    Ok(None)
+    let frequency = loaded.conditions.frequency?;
+    state
+        .too_recent(playbook.id, frequency, event, now)
+        .then_some(PlaybookRunOutcome::RateLimited)
 }

@@ -2,15 +2,13 @@
 //! saying whether it fired or what held it back, and what its actions made. It answers "why
 //! did this happen" and is what the frequency bound counts.
 
-use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::batch::State;
 use super::engine::Event;
-use super::model::{Frequency, FrequencyScope};
 use crate::entities::enums::PlaybookRunOutcome;
 use crate::entities::{playbook, playbook_run};
 use crate::error::AppResult;
@@ -24,14 +22,16 @@ pub struct RunFilter {
     pub event_id: Option<Uuid>,
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
+/// Records a run in the batch: written with the batch's other rows, and seen at once by
+/// the replay guard and the frequency bound of the events after it.
+pub fn record(
+    state: &mut State,
     playbook: &playbook::Model,
     event: &Event,
     outcome: PlaybookRunOutcome,
     details: Value,
     now: DateTime<Utc>,
-) -> AppResult<playbook_run::Model> {
+) {
     let row = playbook_run::ActiveModel {
         id: Set(Uuid::now_v7()),
         workspace_id: Set(playbook.workspace_id),
@@ -45,45 +45,8 @@ pub async fn record(
         details: Set(details),
         fired_at: Set(now),
     };
-    Ok(row.insert(db).await?)
-}
-
-/// Whether the playbook met this event already (the event is being replayed).
-pub async fn exists(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event_id: Uuid,
-) -> AppResult<bool> {
-    let count = playbook_run::Entity::find()
-        .filter(playbook_run::Column::WorkspaceId.eq(playbook.workspace_id))
-        .filter(playbook_run::Column::PlaybookId.eq(playbook.id))
-        .filter(playbook_run::Column::EventId.eq(event_id))
-        .count(db)
-        .await?;
-    Ok(count > 0)
-}
-
-/// Whether the playbook fired for the event's account (or contact) within the bound.
-pub async fn too_recent(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    frequency: Frequency,
-    event: &Event,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let since = now - Duration::days(i64::from(frequency.days));
-    let mut select = playbook_run::Entity::find()
-        .filter(playbook_run::Column::WorkspaceId.eq(playbook.workspace_id))
-        .filter(playbook_run::Column::PlaybookId.eq(playbook.id))
-        .filter(playbook_run::Column::Outcome.eq(PlaybookRunOutcome::Fired))
-        .filter(playbook_run::Column::FiredAt.gt(since));
-    select = match (frequency.per, &event.contact) {
-        (FrequencyScope::Contact, Some(contact)) => {
-            select.filter(playbook_run::Column::ContactId.eq(contact.id))
-        }
-        _ => select.filter(playbook_run::Column::AccountId.eq(event.account.id)),
-    };
-    Ok(select.count(db).await? > 0)
+    state.writes.runs.push(row);
+    state.ran(playbook.id, event, outcome, now);
 }
 
 /// Runs in the order they happened.

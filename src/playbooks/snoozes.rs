@@ -93,18 +93,6 @@ pub async fn unsnooze(
     Ok(true)
 }
 
-/// Whether the playbook is snoozed for the account at `now`.
-pub async fn is_snoozed(
-    db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    playbook_id: Uuid,
-    account_id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let snooze = current(db, workspace_id, playbook_id, account_id).await?;
-    Ok(snooze.is_some_and(|s| s.until > now))
-}
-
 /// The playbook's snoozes still running at `now`, soonest to end first.
 pub async fn list_active(
     db: &impl ConnectionTrait,

@@ -114,8 +114,10 @@ pub struct ImportReport {
 }
 
 /// Imports rows already checked (`rows`) next to the rows refused while checking
-/// (`invalid`). Rows are stored in transactions of [`CHUNK_ROWS`]: a chunk that fails
-/// keeps the chunks before it, and a bad row never holds back the others.
+/// (`invalid`). Rows are stored in transactions of [`CHUNK_ROWS`]: a bad row never holds
+/// back the others, and a chunk that fails (a playbook that cannot run, the database
+/// giving up) is rolled back alone — its rows are reported as not stored, with the reason,
+/// next to what the other chunks stored.
 pub async fn import(
     db: &DatabaseConnection,
     source: Source,
@@ -130,17 +132,42 @@ pub async fn import(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Numbered> = rows.by_ref().take(CHUNK_ROWS).collect();
-        let (txn, arrival) = begin(db, source, now).await?;
-        let outcome = store::store_batch(&txn, arrival, chunk).await?;
-        txn.commit().await?;
-        report.add(outcome);
+        let numbers: Vec<usize> = chunk.iter().map(|n| n.row).collect();
+        match store_chunk(db, source, chunk, now).await {
+            Ok(outcome) => report.add(outcome),
+            Err(error) => report.failed(&numbers, &error),
+        }
     }
     report.invalid.sort_by_key(|e| e.row);
     tracing::info!(workspace.id = %source.workspace_id, import.stored = report.stored, import.duplicates = report.duplicates, import.invalid = report.invalid.len(), "NPS responses imported");
     Ok(report)
 }
 
+/// Stores one chunk in its own transaction: all of it, or nothing.
+async fn store_chunk(
+    db: &DatabaseConnection,
+    source: Source,
+    chunk: Vec<Numbered>,
+    now: DateTime<Utc>,
+) -> AppResult<BatchOutcome> {
+    let (txn, arrival) = begin(db, source, now).await?;
+    let outcome = store::store_batch(&txn, arrival, chunk).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
 impl ImportReport {
+    /// Reports the rows of a chunk that was rolled back.
+    fn failed(&mut self, rows: &[usize], error: &AppError) {
+        tracing::warn!(import.rows = rows.len(), error = %error, "an import chunk failed and was rolled back");
+        let reason = format!("not stored: its chunk of rows was rolled back ({error})");
+        self.invalid.extend(rows.iter().map(|&row| RowError {
+            row,
+            field: None,
+            reason: reason.clone(),
+        }));
+    }
+
     fn add(&mut self, outcome: BatchOutcome) {
         self.stored += outcome.stored.len();
         self.duplicates += outcome.duplicates.len();

@@ -1,6 +1,7 @@
 //! Storing a batch of checked responses in the caller's transaction: who answered is
 //! resolved for the whole batch, the responses go in with one multi-row insert that skips
-//! external ids already stored, and the playbooks run for each response that is new.
+//! external ids already stored, and the playbooks run for the responses that are new, as a
+//! batch.
 
 use std::collections::{HashMap, HashSet};
 
@@ -222,7 +223,8 @@ pub(super) fn inserted_keys<K>(result: TryInsertResult<Vec<K>>) -> Vec<K> {
     }
 }
 
-/// Records `nps_response.recorded` for each new response, then runs the playbooks.
+/// Records `nps_response.recorded` for each new response, then runs the playbooks for
+/// the batch, in row order.
 async fn after_insert(
     db: &impl ConnectionTrait,
     stored: &mut [Stored],
@@ -232,8 +234,10 @@ async fn after_insert(
         .iter()
         .map(|s| recorded(&s.response, arrival.actor_id));
     activity::record_many(db, changes, arrival.now).await?;
-    for entry in stored.iter_mut() {
-        entry.effects = engine::on_response_recorded(db, &entry.response, arrival.now).await?;
+    let responses: Vec<nps_response::Model> = stored.iter().map(|s| s.response.clone()).collect();
+    let effects = engine::on_responses_recorded(db, &responses, arrival.now).await?;
+    for (entry, effects) in stored.iter_mut().zip(effects) {
+        entry.effects = effects;
     }
     Ok(())
 }

@@ -1,31 +1,29 @@
-//! `SEND_EMAIL` and `NOTIFY_MEMBER`: email always goes through the outbox, in the event's
-//! transaction, under a key that names the playbook, the event and the template, so a
+//! `SEND_EMAIL` and `NOTIFY_MEMBER`: email always goes through the outbox (the batch's), in
+//! the event's transaction, under a key that names the playbook, the event and the template, so a
 //! replayed event or a retried request never queues it twice.
 
-use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Step, member_of, record};
-use crate::email::outbox::{self, EnqueueOutcome, OutgoingEmail, Recipient};
+use super::{Run, Step, record};
+use crate::email::outbox::{EnqueueOutcome, OutgoingEmail, Recipient};
 use crate::email::templates::TemplateKey;
 use crate::entities::playbook;
 use crate::error::AppResult;
+use crate::playbooks::batch::{Known, State};
 use crate::playbooks::engine::{Effects, Event};
-use crate::playbooks::model::{MemberTarget, email_template};
+use crate::playbooks::model::{Action, MemberTarget, email_template};
 
 /// Queues a customer-facing email to the event's contact from the account owner. An event
 /// without a contact has nobody to write to, and the action does nothing.
-pub(super) async fn send_email(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
+pub(super) fn send_email(
+    run: &Run<'_>,
+    state: &mut State,
     template: &str,
     hold_for_review: bool,
     effects: &mut Effects,
-    now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let (playbook, event) = (run.playbook, run.event);
     let template = email_template(template)?;
     let Some(contact) = &event.contact else {
         tracing::info!(playbook.id = %playbook.id, event.id = %event.id, "no contact to email");
@@ -41,10 +39,10 @@ pub(super) async fn send_email(
         context: context(event, None),
         hold_for_review,
     };
-    let outcome = outbox::enqueue(db, email, now).await?;
+    let outcome = state.outbox.enqueue(email, run.now)?;
 
     let details = json!({ "template": template.as_str(), "outcome": describe(outcome) });
-    record(db, Step::new(playbook, event, "SEND_EMAIL", details), now).await?;
+    record(state, Step::new(run, "SEND_EMAIL", details));
     if let EnqueueOutcome::Queued(id) = outcome {
         effects.emails_queued.push(id);
     }
@@ -53,16 +51,15 @@ pub(super) async fn send_email(
 
 /// Tells a team member: an activity record, and an internal email through the outbox. A
 /// rule that names nobody (an account without owner, no head of CS) does nothing.
-pub(super) async fn notify_member(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
+pub(super) fn notify_member(
+    run: &Run<'_>,
+    state: &mut State,
     target: MemberTarget,
     message: Option<&str>,
     effects: &mut Effects,
-    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let Some(member_id) = member_of(db, event, target).await? else {
+    let (playbook, event) = (run.playbook, run.event);
+    let Some(member_id) = run.known.member_of(event, target) else {
         tracing::info!(playbook.id = %playbook.id, event.id = %event.id, "nobody to notify");
         return Ok(());
     };
@@ -78,21 +75,46 @@ pub(super) async fn notify_member(
         context: context(event, Some(&message)),
         hold_for_review: false,
     };
-    let outcome = outbox::enqueue(db, email, now).await?;
+    let outcome = state.outbox.enqueue(email, run.now)?;
 
     let details =
         json!({ "memberId": member_id, "message": message, "outcome": describe(outcome) });
-    record(
-        db,
-        Step::new(playbook, event, "NOTIFY_MEMBER", details),
-        now,
-    )
-    .await?;
+    record(state, Step::new(run, "NOTIFY_MEMBER", details));
     if let EnqueueOutcome::Queued(id) = outcome {
         effects.emails_queued.push(id);
     }
     effects.members_notified.push(member_id);
     Ok(())
+}
+
+/// The key of the email an action would queue for the event, if it queues one: read
+/// with the batch, so the outbox knows the keys queued already.
+pub fn email_key(
+    known: &Known,
+    playbook: &playbook::Model,
+    event: &Event,
+    action: &Action,
+) -> Option<String> {
+    match action {
+        Action::SendEmail { template, .. } => {
+            let template = email_template(template).ok()?;
+            event.contact.as_ref()?;
+            Some(key(playbook, event, template, None))
+        }
+        Action::NotifyMember { target, .. } => {
+            let member = known.member_of(event, *target)?;
+            Some(key(
+                playbook,
+                event,
+                TemplateKey::MemberNotification,
+                Some(member),
+            ))
+        }
+        Action::StartProject { .. }
+        | Action::CreateTask { .. }
+        | Action::ScheduleFollowUp { .. }
+        | Action::SkipFollowUp { .. } => None,
+    }
 }
 
 /// `playbook:<playbook>:<event>:<template>`, plus the member for notices.

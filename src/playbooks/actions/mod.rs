@@ -1,33 +1,43 @@
-//! Running one action of a playbook for an event. Each action writes its rows through the
-//! domain's own services (which record their own activity) and one `playbook.action`
+//! Running one action of a playbook for an event, in memory: the rows it makes are built
+//! by the domains' own functions (projects, tasks, notes, the outbox, each with its own
+//! activity record) and gathered in the batch's writes, with one `playbook.action`
 //! activity record naming the playbook, with the system (no member) as the actor.
 
 mod messages;
 mod project;
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveEnum, ConnectionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::batch::{Known, State};
 use super::engine::{Effects, Event};
-use super::model::{Action, MemberRule, MemberTarget};
-use crate::activity::service::{self as activity, Change, Subject};
+use super::model::Action;
+use super::writes::PlannedFollowUp;
+use crate::activity::service::{Change, Subject};
 use crate::entities::playbook;
 use crate::error::AppResult;
-use crate::follow_ups::service::{self as follow_ups, Plan, SKIPPED_BY_PLAYBOOK};
-use crate::members::service as members;
-use crate::tasks::service::{self as tasks, NewTask, RuleAssignees};
+use crate::follow_ups::service::{Plan, SKIPPED_BY_PLAYBOOK};
+use crate::tasks::service::{NewTask, Placement, created, task_row};
 use crate::values::{Name, Text};
 
-pub async fn run(
-    db: &impl ConnectionTrait,
+pub use messages::email_key;
+
+pub fn run(
+    known: &Known,
+    state: &mut State,
     playbook: &playbook::Model,
     event: &Event,
     action: &Action,
     effects: &mut Effects,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let run = Run {
+        known,
+        playbook,
+        event,
+        now,
+    };
     match action {
         Action::StartProject {
             template,
@@ -39,55 +49,58 @@ pub async fn run(
                 severity: *severity,
                 attach: *attach_to_open_project,
             };
-            project::run(db, playbook, event, start, effects, now).await
+            project::run(&run, state, start, effects)
         }
         Action::SendEmail {
             template,
             hold_for_review,
-        } => {
-            messages::send_email(
-                db,
-                playbook,
-                event,
-                template,
-                *hold_for_review,
-                effects,
-                now,
-            )
-            .await
+        } => messages::send_email(&run, state, template, *hold_for_review, effects),
+        Action::CreateTask { .. } => create_task(&run, state, action, effects),
+        Action::NotifyMember { target, message } => {
+            messages::notify_member(&run, state, *target, message.as_deref(), effects)
         }
-        Action::CreateTask { .. } => create_task(db, playbook, event, action, effects, now).await,
         Action::ScheduleFollowUp { after_days } => {
-            let plan = Plan::AfterDays(*after_days);
-            follow_up(db, playbook, event, action, &plan, now).await
+            follow_up(&run, state, action, Plan::AfterDays(*after_days));
+            Ok(())
         }
         Action::SkipFollowUp { reason } => {
             let reason = reason.as_deref().unwrap_or(SKIPPED_BY_PLAYBOOK);
-            let plan = Plan::Skip(reason.to_owned());
-            follow_up(db, playbook, event, action, &plan, now).await
-        }
-        Action::NotifyMember { target, message } => {
-            messages::notify_member(
-                db,
-                playbook,
-                event,
-                *target,
-                message.as_deref(),
-                effects,
-                now,
-            )
-            .await
+            follow_up(&run, state, action, Plan::Skip(reason.to_owned()));
+            Ok(())
         }
     }
 }
 
-async fn create_task(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
+/// Plans the follow-up of the event's completed project; it is set when the batch is
+/// written. A project no response started has no contact to follow up with, and the
+/// action does nothing.
+fn follow_up(run: &Run<'_>, state: &mut State, action: &Action, plan: Plan) {
+    let (Some(project), Some(contact)) = (&run.event.project, &run.event.contact) else {
+        tracing::info!(playbook.id = %run.playbook.id, event.id = %run.event.id, "no project contact to follow up with");
+        return;
+    };
+    let step = Step::new(run, action.kind(), json!({}));
+    state.writes.follow_ups.push(PlannedFollowUp {
+        project: project.clone(),
+        contact_id: contact.id,
+        plan,
+        activity: change(step),
+    });
+}
+
+/// What an action runs for.
+struct Run<'a> {
+    known: &'a Known,
+    playbook: &'a playbook::Model,
+    event: &'a Event,
+    now: DateTime<Utc>,
+}
+
+fn create_task(
+    run: &Run<'_>,
+    state: &mut State,
     action: &Action,
     effects: &mut Effects,
-    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let Action::CreateTask {
         title,
@@ -99,6 +112,7 @@ async fn create_task(
     else {
         return Ok(());
     };
+    let event = run.event;
     let new = NewTask {
         account_id: event.account.id,
         project_id: None,
@@ -108,75 +122,33 @@ async fn create_task(
             .as_deref()
             .map(|d| Text::parse("description", d))
             .transpose()?,
-        assignee_id: member_of(db, event, *assignee).await?,
-        due_at: Some(now + Duration::days(i64::from(*due_in_days))),
+        assignee_id: run.known.member_of(event, *assignee),
+        due_at: Some(run.now + Duration::days(i64::from(*due_in_days))),
         priority: *priority,
     };
-    let task = tasks::create_task(db, event.workspace_id, None, new, now).await?;
+    let task = task_row(
+        Uuid::now_v7(),
+        event.workspace_id,
+        event.account.id,
+        Placement::default(),
+        new,
+        run.now,
+    );
+    state.writes.activity.push(created(&task, None));
 
     let details = json!({ "taskId": task.id, "assigneeId": task.assignee_id });
-    let step = Step::new(playbook, event, "CREATE_TASK", details);
+    let step = Step::new(run, "CREATE_TASK", details);
     record(
-        db,
+        state,
         Step {
             task_id: Some(task.id),
             ..step
         },
-        now,
-    )
-    .await?;
+    );
+    tracing::info!(task.id = %task.id, account.id = %task.account_id, "task created");
     effects.tasks_created.push(task.id);
+    state.writes.tasks.push(task);
     Ok(())
-}
-
-/// Sets the follow-up of the event's completed project. A project no response started has
-/// no contact to follow up with, and the action does nothing.
-async fn follow_up(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
-    action: &Action,
-    plan: &Plan,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let (Some(project), Some(contact)) = (&event.project, &event.contact) else {
-        tracing::info!(playbook.id = %playbook.id, event.id = %event.id, "no project contact to follow up with");
-        return Ok(());
-    };
-    let follow_up = follow_ups::apply_plan(db, project, contact.id, plan, now).await?;
-    let details = json!({
-        "followUpId": follow_up.as_ref().map(|f| f.id),
-        "dueAt": follow_up.as_ref().map(|f| f.due_at),
-        "status": follow_up.as_ref().map(|f| f.status.to_value()),
-    });
-    record(db, Step::new(playbook, event, action.kind(), details), now).await
-}
-
-/// The team member a rule means for the event's account, if there is one. A named member
-/// who has left the workspace is replaced by the account owner, as in blueprints.
-async fn member_of(
-    db: &impl ConnectionTrait,
-    event: &Event,
-    target: MemberTarget,
-) -> AppResult<Option<Uuid>> {
-    let owner = event.account.owner_id;
-    match (target.rule, target.member_id) {
-        (MemberRule::AccountOwner, _) => Ok(owner),
-        (MemberRule::OwnerManager, _) => {
-            let rules = RuleAssignees::for_owner(db, event.workspace_id, owner).await?;
-            Ok(rules.owner_manager)
-        }
-        (MemberRule::HeadOfCs, _) => {
-            let workspace = crate::workspaces::service::find(db, event.workspace_id).await?;
-            Ok(workspace.head_of_cs_id)
-        }
-        (MemberRule::Member, Some(id)) => match members::find(db, event.workspace_id, id).await {
-            Ok(member) => Ok(Some(member.id)),
-            Err(crate::error::AppError::NotFound(_)) => Ok(owner),
-            Err(other) => Err(other),
-        },
-        (MemberRule::Member, None) => Ok(owner),
-    }
 }
 
 /// One action's activity record.
@@ -190,7 +162,8 @@ struct Step {
 }
 
 impl Step {
-    fn new(playbook: &playbook::Model, event: &Event, kind: &str, extra: Value) -> Step {
+    fn new(run: &Run<'_>, kind: &str, extra: Value) -> Step {
+        let (playbook, event) = (run.playbook, run.event);
         let mut details = json!({
             "playbookId": playbook.id,
             "playbook": playbook.name,
@@ -211,8 +184,12 @@ impl Step {
     }
 }
 
-async fn record(db: &impl ConnectionTrait, step: Step, now: DateTime<Utc>) -> AppResult<()> {
-    let change = Change {
+fn record(state: &mut State, step: Step) {
+    state.writes.activity.push(change(step));
+}
+
+fn change(step: Step) -> Change {
+    Change {
         workspace_id: step.workspace_id,
         actor_id: None,
         subject: Subject::Playbook(step.playbook_id),
@@ -221,7 +198,5 @@ async fn record(db: &impl ConnectionTrait, step: Step, now: DateTime<Utc>) -> Ap
         project_id: step.project_id,
         task_id: step.task_id,
         details: step.details,
-    };
-    activity::record(db, change, now).await?;
-    Ok(())
+    }
 }

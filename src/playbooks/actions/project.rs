@@ -1,21 +1,19 @@
 //! `START_PROJECT`: start a project from a template for the event's account, or attach the
 //! event's response to the account's open project from that template.
 
-use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Step, record};
-use crate::activity::service::{self as activity, Change, Subject};
-use crate::entities::enums::{ContactRole, ProjectStatus, Severity};
-use crate::entities::{playbook, project};
+use super::{Run, Step, record};
+use crate::activity::service::{Change, Subject};
+use crate::entities::enums::{ContactRole, Severity};
+use crate::entities::playbook;
 use crate::error::{AppError, AppResult};
-use crate::notes::service::{self as notes, NewNote};
-use crate::playbooks::conditions::template_id;
+use crate::notes::service::{NewNote, note_row};
+use crate::playbooks::batch::State;
 use crate::playbooks::engine::{Effects, Event, StartedProject};
 use crate::playbooks::model::{SeverityRule, TemplateRef};
-use crate::projects::service::{StartProject, start_project};
+use crate::projects::service::{StartProject, plan_project};
 use crate::tasks::service::label;
 use crate::values::Text;
 
@@ -28,25 +26,30 @@ pub(super) struct Start<'a> {
     pub attach: bool,
 }
 
-pub(super) async fn run(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
+pub(super) fn run(
+    run: &Run<'_>,
+    state: &mut State,
     start: Start<'_>,
     effects: &mut Effects,
-    now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let template_id = template_id(db, event.workspace_id, start.template)
-        .await?
+    let event = run.event;
+    let template_id = run
+        .known
+        .template_id(start.template)
         .ok_or(AppError::NotFound("project template"))?;
     if start.attach
-        && let Some(open) = open_project(db, event, template_id).await?
+        && let Some(open) = state.open_project(event.account.id, template_id)
     {
-        attach(db, playbook, event, &open, now).await?;
-        effects.attached_to_project = Some(open.id);
+        attach(run, state, open)?;
+        effects.attached_to_project = Some(open);
         return Ok(());
     }
 
+    let blueprint = run
+        .known
+        .blueprints
+        .get(&template_id)
+        .ok_or(AppError::NotFound("project template"))?;
     let new = StartProject {
         account_id: event.account.id,
         template_id,
@@ -56,24 +59,39 @@ pub(super) async fn run(
         owner_id: None,
         triggering_response_id: event.response.as_ref().map(|r| r.id),
     };
-    let project = start_project(db, event.workspace_id, None, new, now).await?;
+    let assignees = run.known.assignees(event.account.owner_id);
+    let planned = plan_project(
+        Uuid::now_v7(),
+        &event.account,
+        blueprint,
+        new,
+        assignees,
+        None,
+        run.now,
+    )?;
+    let project = &planned.project;
+    state.started(
+        project.account_id,
+        template_id,
+        project.starts_at,
+        project.id,
+    );
 
     let details = json!({ "projectId": project.id, "severity": label(project.severity) });
-    let step = Step::new(playbook, event, "START_PROJECT", details);
+    let step = Step::new(run, "START_PROJECT", details);
     record(
-        db,
+        state,
         Step {
             project_id: Some(project.id),
             ..step
         },
-        now,
-    )
-    .await?;
+    );
     effects.projects_started.push(project.id);
     effects.started_by.push(StartedProject {
         project_id: project.id,
-        playbook_id: playbook.id,
+        playbook_id: run.playbook.id,
     });
+    state.writes.projects.push(planned);
     Ok(())
 }
 
@@ -93,32 +111,10 @@ fn severity(rule: SeverityRule, event: &Event) -> Severity {
     }
 }
 
-/// The account's most recently started active project from the template.
-async fn open_project(
-    db: &impl ConnectionTrait,
-    event: &Event,
-    template_id: Uuid,
-) -> AppResult<Option<project::Model>> {
-    Ok(project::Entity::find()
-        .filter(project::Column::WorkspaceId.eq(event.workspace_id))
-        .filter(project::Column::AccountId.eq(event.account.id))
-        .filter(project::Column::TemplateId.eq(template_id))
-        .filter(project::Column::Status.eq(ProjectStatus::Active))
-        .order_by_desc(project::Column::StartsAt)
-        .order_by_desc(project::Column::Id)
-        .one(db)
-        .await?)
-}
-
 /// Records the response on the open project (activity) and quotes it in a note there, so
 /// the people working the project see the new answer.
-async fn attach(
-    db: &impl ConnectionTrait,
-    playbook: &playbook::Model,
-    event: &Event,
-    open: &project::Model,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+fn attach(run: &Run<'_>, state: &mut State, open: Uuid) -> AppResult<()> {
+    let (playbook, event) = (run.playbook, run.event);
     let response = event.response.as_ref();
     let details = json!({
         "playbookId": playbook.id,
@@ -126,40 +122,35 @@ async fn attach(
         "responseId": response.map(|r| r.id),
         "score": response.map(|r| r.score),
     });
-    let change = Change {
+    state.writes.activity.push(Change {
         workspace_id: event.workspace_id,
         actor_id: None,
-        subject: Subject::Project(open.id),
+        subject: Subject::Project(open),
         action: "project.response_attached",
-        account_id: Some(open.account_id),
-        project_id: Some(open.id),
+        account_id: Some(event.account.id),
+        project_id: Some(open),
         task_id: None,
         details,
-    };
-    activity::record(db, change, now).await?;
+    });
     let note = NewNote {
-        account_id: open.account_id,
-        project_id: Some(open.id),
+        account_id: event.account.id,
+        project_id: Some(open),
         body: Text::parse("body", &note_body(playbook, event))?,
     };
-    notes::add(db, event.workspace_id, None, note, now).await?;
+    let (note, added) = note_row(Uuid::now_v7(), event.workspace_id, None, note, run.now);
+    state.writes.activity.push(added);
+    tracing::info!(note.id = %note.id, account.id = %note.account_id, "note added");
+    state.writes.notes.push(note);
 
-    let step = Step::new(
-        playbook,
-        event,
-        "START_PROJECT",
-        json!({ "attachedToProjectId": open.id }),
-    );
+    let step = Step::new(run, "START_PROJECT", json!({ "attachedToProjectId": open }));
     record(
-        db,
+        state,
         Step {
-            project_id: Some(open.id),
+            project_id: Some(open),
             ..step
         },
-        now,
-    )
-    .await?;
-    tracing::info!(project.id = %open.id, event.id = %event.id, "response attached to open project");
+    );
+    tracing::info!(project.id = %open, event.id = %event.id, "response attached to open project");
     Ok(())
 }
 

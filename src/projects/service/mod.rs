@@ -13,7 +13,9 @@ pub use lifecycle::{
     update_project,
 };
 pub use milestones::{find_milestone, milestones_of, refresh_milestone};
-pub use start::{StartProject, start_project};
+pub use start::{
+    PlannedProject, StartProject, plan_project, start_project, start_projects, write_projects,
+};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -119,7 +121,18 @@ pub(crate) async fn record(
     details: Value,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let change = Change {
+    activity::record(db, change(project, actor_id, action, details), now).await?;
+    Ok(())
+}
+
+/// A change of the project, to record.
+pub(crate) fn change(
+    project: &project::Model,
+    actor_id: Option<Uuid>,
+    action: &'static str,
+    details: Value,
+) -> Change {
+    Change {
         workspace_id: project.workspace_id,
         actor_id,
         subject: Subject::Project(project.id),
@@ -128,7 +141,5 @@ pub(crate) async fn record(
         project_id: Some(project.id),
         task_id: None,
         details,
-    };
-    activity::record(db, change, now).await?;
-    Ok(())
+    }
 }

@@ -29,10 +29,15 @@ impl RuleAssignees {
                 .and_then(|member| member.manager_id),
             None => None,
         };
-        Ok(RuleAssignees {
+        Ok(RuleAssignees::with_manager(owner, manager))
+    }
+
+    /// The rules for an owner whose manager (if any) is known already.
+    pub fn with_manager(owner: Option<Uuid>, manager: Option<Uuid>) -> RuleAssignees {
+        RuleAssignees {
             owner,
             owner_manager: manager.or(owner),
-        })
+        }
     }
 
     /// The assignee for a rule; `member` is the template's named member, for whom the

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use super::record;
 use crate::accounts::service as accounts;
+use crate::activity::service::{self as activity, Change, Subject};
 use crate::clock;
 use crate::entities::enums::{TaskPriority, TaskStatus};
 use crate::entities::task;
@@ -49,39 +50,77 @@ pub async fn create_task(
         None => 0,
     };
 
-    let task = task::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        account_id: Set(account.id),
-        project_id: Set(project_id),
-        milestone_id: Set(milestone_id),
-        title: Set(new.title.into_inner()),
-        description: Set(new.description.map(Text::into_inner)),
-        assignee_id: Set(new.assignee_id),
-        assignee_rule: Set(None),
-        status: Set(TaskStatus::Open),
-        priority: Set(new.priority),
-        due_at: Set(new.due_at.map(clock::truncate)),
-        escalation_level: Set(0),
-        completed_at: Set(None),
-        position: Set(position),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-
-    let details = json!({
-        "title": task.title,
-        "assigneeId": task.assignee_id,
-        "milestoneId": task.milestone_id,
-    });
-    record(db, &task, actor_id, "task.created", details, now).await?;
+    let placed = Placement {
+        project_id,
+        milestone_id,
+        position,
+    };
+    let task = task_row(Uuid::now_v7(), workspace_id, account.id, placed, new, now);
+    let task: task::Model = task.into_active_model().insert(db).await?;
+    activity::record(db, created(&task, actor_id), now).await?;
     if let Some(milestone_id) = milestone_id {
         refresh_milestone(db, workspace_id, milestone_id, now).await?;
     }
     tracing::info!(task.id = %task.id, account.id = %account.id, "task created");
     Ok(task)
+}
+
+/// Where a new task goes: its project, milestone and position there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Placement {
+    pub project_id: Option<Uuid>,
+    pub milestone_id: Option<Uuid>,
+    pub position: i32,
+}
+
+/// The row of a new open task, for a caller that checked `new` already: adding a task by
+/// hand, or a playbook that writes a batch of them at once.
+pub fn task_row(
+    id: Uuid,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    placed: Placement,
+    new: NewTask,
+    now: DateTime<Utc>,
+) -> task::Model {
+    task::Model {
+        id,
+        workspace_id,
+        account_id,
+        project_id: placed.project_id,
+        milestone_id: placed.milestone_id,
+        title: new.title.into_inner(),
+        description: new.description.map(Text::into_inner),
+        assignee_id: new.assignee_id,
+        assignee_rule: None,
+        status: TaskStatus::Open,
+        priority: new.priority,
+        due_at: new.due_at.map(clock::truncate),
+        escalation_level: 0,
+        completed_at: None,
+        position: placed.position,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The `task.created` record of a new task.
+pub fn created(task: &task::Model, actor_id: Option<Uuid>) -> Change {
+    let details = json!({
+        "title": task.title,
+        "assigneeId": task.assignee_id,
+        "milestoneId": task.milestone_id,
+    });
+    Change {
+        workspace_id: task.workspace_id,
+        actor_id,
+        subject: Subject::Task(task.id),
+        action: "task.created",
+        account_id: Some(task.account_id),
+        project_id: task.project_id,
+        task_id: Some(task.id),
+        details,
+    }
 }
 
 /// Checks that the project is the account's and the milestone the project's; returns

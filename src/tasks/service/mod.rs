@@ -10,7 +10,7 @@ mod status;
 mod update;
 
 pub use assignees::RuleAssignees;
-pub use create::{NewTask, create_task};
+pub use create::{NewTask, Placement, create_task, created, task_row};
 pub use list::{TaskFilter, list};
 pub use reassign::reassign_owner_rule_tasks;
 pub use status::{complete_task, reopen_task, set_task_status};

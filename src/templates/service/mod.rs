@@ -10,8 +10,8 @@ mod templates;
 
 pub use milestones::{add_milestone, remove_milestone, reorder_milestones, update_milestone};
 pub use read::{
-    Blueprint, BlueprintMilestone, blueprint, find, find_builtin, find_milestone, find_task,
-    group_by, list, milestones_of, tasks_of,
+    Blueprint, BlueprintMilestone, blueprint, blueprints, find, find_builtin, find_milestone,
+    find_task, group_by, list, milestones_of, tasks_of,
 };
 pub use tasks::{add_task, remove_task, reorder_tasks, update_task};
 pub use templates::{create, delete, insert_template, update};

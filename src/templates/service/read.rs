@@ -210,23 +210,50 @@ pub async fn blueprint(
     workspace_id: Uuid,
     template_id: Uuid,
 ) -> AppResult<Blueprint> {
-    let template = find(db, workspace_id, template_id).await?;
-    let milestones = milestones_of(db, workspace_id, &[template_id]).await?;
+    blueprints(db, workspace_id, &[template_id])
+        .await?
+        .remove(&template_id)
+        .ok_or(AppError::NotFound(TEMPLATE))
+}
+
+/// The blueprints of the given templates of the workspace, by template id, in three
+/// queries whatever their number; an id that names no template of the workspace is left out.
+pub async fn blueprints(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    template_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Blueprint>> {
+    if template_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let templates = project_template::Entity::find()
+        .filter(project_template::Column::WorkspaceId.eq(workspace_id))
+        .filter(project_template::Column::Id.is_in(template_ids.iter().copied()))
+        .all(db)
+        .await?;
+    let milestones = milestones_of(db, workspace_id, template_ids).await?;
     let milestone_ids: Vec<Uuid> = milestones.iter().map(|m| m.id).collect();
     let tasks = tasks_of(db, workspace_id, &milestone_ids).await?;
     let mut tasks = group_by(tasks, |t| t.template_milestone_id, |t| t);
+    let milestones = milestones.into_iter().map(|milestone| BlueprintMilestone {
+        tasks: tasks.remove(&milestone.id).unwrap_or_default(),
+        milestone,
+    });
+    let mut milestones = group_by(milestones.collect(), |m| m.milestone.template_id, |m| m);
 
-    let milestones = milestones
+    Ok(templates
         .into_iter()
-        .map(|milestone| BlueprintMilestone {
-            tasks: tasks.remove(&milestone.id).unwrap_or_default(),
-            milestone,
+        .map(|template| {
+            let milestones = milestones.remove(&template.id).unwrap_or_default();
+            (
+                template.id,
+                Blueprint {
+                    template,
+                    milestones,
+                },
+            )
         })
-        .collect();
-    Ok(Blueprint {
-        template,
-        milestones,
-    })
+        .collect())
 }
 
 /// Groups rows by a parent id, keeping their order within each group, converting each.

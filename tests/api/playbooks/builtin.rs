@@ -23,11 +23,11 @@ const PROJECTS: &str = "query($id: ID!) { projects(first: 10, accountId: $id) { 
     id name kind severity status triggeringResponseId
     milestones { title tasks { title assignee { email } } } } } } }";
 
-const NOTES: &str = "query($id: ID!) { notes(first: 10, projectId: $id) { edges { node { body author { email } } } } }";
+pub(super) const NOTES: &str = "query($id: ID!) { notes(first: 10, projectId: $id) { edges { node { body author { email } } } } }";
 
-const HISTORY: &str = "query($id: ID!) { activities(projectId: $id, first: 50) { edges { node { action details } } } }";
+pub(super) const HISTORY: &str = "query($id: ID!) { activities(projectId: $id, first: 50) { edges { node { action details } } } }";
 
-fn nodes(body: &Value, list: &str) -> Vec<Value> {
+pub(super) fn nodes(body: &Value, list: &str) -> Vec<Value> {
     data(body)[list]["edges"]
         .as_array()
         .cloned()
@@ -37,7 +37,7 @@ fn nodes(body: &Value, list: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn projects(app: &TestApp, account_id: &Value) -> Vec<Value> {
+pub(super) async fn projects(app: &TestApp, account_id: &Value) -> Vec<Value> {
     nodes(
         &app.graphql(PROJECTS, json!({ "id": account_id })).await,
         "projects",

@@ -1,11 +1,13 @@
 //! Playbooks: CRUD, validation and permissions; each condition and action; snoozes and the
 //! frequency bound; the built-in detractor and promoter playbooks end to end; rollback when
-//! an action fails; the project-completed and task-overdue triggers.
+//! an action fails; the project-completed and task-overdue triggers; many responses of one
+//! bulk import seeing each other's effects.
 //!
 //! Responses are stored the way the ingestion flow stores them: the response and the
 //! playbook engine in one write transaction.
 
 mod actions;
+mod batch;
 mod builtin;
 mod conditions;
 mod crud;
