@@ -259,9 +259,10 @@ async fn reset(db: &DatabaseConnection, workspace_id: Uuid) {
     analyze(db).await;
 }
 
+/// Statistics for every table, as autovacuum keeps them on a live database.
 async fn analyze(db: &DatabaseConnection) {
     let sql = match db.get_database_backend() {
-        DbBackend::Postgres => "VACUUM ANALYZE tasks",
+        DbBackend::Postgres => "VACUUM ANALYZE",
         _ => "ANALYZE",
     };
     db.execute_unprepared(sql).await.expect("analyze");
