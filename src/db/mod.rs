@@ -6,6 +6,7 @@
 //! rather than queue. PostgreSQL needs none of this.
 
 pub mod bulk;
+pub mod statistics;
 
 use std::time::Duration;
 

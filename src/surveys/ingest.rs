@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::classification::NpsRanges;
 use super::input::{FieldNames, ResponseInput};
 use super::store::{self, Arrival, BatchOutcome, Numbered, RowError};
+use crate::db::statistics;
 use crate::entities::nps_response;
 use crate::error::{AppError, AppResult};
 use crate::playbooks::engine::Effects;
@@ -21,6 +22,21 @@ pub const MAX_IMPORT_ROWS: usize = 10_000;
 /// Rows per transaction in a bulk import: large enough that per-transaction costs vanish,
 /// small enough that a failure loses little work and locks are held briefly.
 const CHUNK_ROWS: usize = 1_000;
+
+/// The tables an import grows: their planner statistics are refreshed between chunks
+/// once they have outgrown them.
+const GROWN_BY_IMPORT: &[&str] = &[
+    "nps_responses",
+    "contacts",
+    "activities",
+    "playbook_runs",
+    "projects",
+    "milestones",
+    "tasks",
+    "notes",
+    "email_outbox",
+    "sla_clocks",
+];
 
 /// Where responses come from: the workspace, the member who sent them (`None` for a
 /// webhook or a file) and how that path names the fields.
@@ -136,6 +152,9 @@ pub async fn import(
         match store_chunk(db, source, chunk, now).await {
             Ok(outcome) => report.add(outcome),
             Err(error) => report.failed(&numbers, &error),
+        }
+        if let Err(error) = statistics::refresh_outgrown(db, GROWN_BY_IMPORT).await {
+            tracing::warn!(error = %error, "planner statistics could not be refreshed");
         }
     }
     report.invalid.sort_by_key(|e| e.row);
