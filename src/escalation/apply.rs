@@ -1,6 +1,6 @@
 //! One batch of one level, in the caller's transaction: the next tasks due for the level
 //! (see [`scan`](super::scan)), moved up with one conditional
-//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING *`, then the batch's
+//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING …`, then the batch's
 //! activity records and notices.
 //!
 //! The update only touches tasks still at the level below, so a task reaches each level
@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -69,7 +70,7 @@ pub async fn batch(
     }
     let backend = db.get_database_backend();
     let statement = backend.build(&update(step, ids));
-    let tasks = task::Entity::find().from_raw_sql(statement).all(db).await?;
+    let tasks = Moved::find_by_statement(statement).all(db).await?;
     record_activity(db, step, &tasks).await?;
     record_notices(db, step, &tasks).await?;
     Ok(tasks
@@ -81,6 +82,16 @@ pub async fn batch(
         .collect())
 }
 
+/// A task as the update left it: what its activity record and notices name.
+#[derive(Debug, FromQueryResult)]
+struct Moved {
+    id: Uuid,
+    account_id: Uuid,
+    project_id: Option<Uuid>,
+    priority: TaskPriority,
+    assignee_id: Option<Uuid>,
+}
+
 fn update(step: &Step<'_>, ids: Vec<Uuid>) -> sea_orm::sea_query::UpdateStatement {
     let mut update = Query::update()
         .table(task::Entity)
@@ -88,7 +99,13 @@ fn update(step: &Step<'_>, ids: Vec<Uuid>) -> sea_orm::sea_query::UpdateStatemen
         .value(task::Column::UpdatedAt, step.now)
         .and_where(task::Column::Id.is_in(ids))
         .and_where(task::Column::EscalationLevel.eq(step.number - 1))
-        .returning_all()
+        .returning(Query::returning().columns([
+            task::Column::Id,
+            task::Column::AccountId,
+            task::Column::ProjectId,
+            task::Column::Priority,
+            task::Column::AssigneeId,
+        ]))
         .to_owned();
     if let Some(to) = step.level.raises_priority_to() {
         update.value(task::Column::Priority, raised_priority(to));
@@ -120,7 +137,7 @@ fn raised_priority(to: TaskPriority) -> SimpleExpr {
 async fn record_activity(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    tasks: &[task::Model],
+    tasks: &[Moved],
 ) -> AppResult<()> {
     let rows: Vec<activity::ActiveModel> = tasks
         .iter()
@@ -156,7 +173,7 @@ async fn record_activity(
 async fn record_notices(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    tasks: &[task::Model],
+    tasks: &[Moved],
 ) -> AppResult<()> {
     let managers = if step.level.has(Action::NotifyManager) {
         managers_of(db, step.workspace_id, tasks).await?
@@ -212,7 +229,7 @@ fn notice(
 async fn managers_of(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
-    tasks: &[task::Model],
+    tasks: &[Moved],
 ) -> AppResult<HashMap<Uuid, Option<Uuid>>> {
     let mut assignees: Vec<Uuid> = tasks.iter().filter_map(|t| t.assignee_id).collect();
     assignees.sort_unstable();
