@@ -1,28 +1,30 @@
-//! One batch of one level, in the caller's transaction: the next tasks due for the level
-//! (see [`scan`](super::scan)), moved up with one conditional
-//! `UPDATE … WHERE id IN (…) AND escalation_level = below RETURNING …`, then the batch's
-//! activity records and notices.
+//! One batch of one level, in the caller's transaction: the next tasks at that level that
+//! have reached a higher one (see [`scan`](super::scan)), each moved straight to the highest
+//! level it has reached with one conditional `UPDATE … WHERE id IN (…) AND escalation_level =
+//! from` per level reached (and per new assignee, when a level hands tasks to managers);
+//! then, for every level a task passed, its activity record and notices, as if the levels
+//! had been applied one after the other. A task is written once per run, not once per level.
 //!
-//! The update only touches tasks still at the level below, so a task reaches each level
-//! once however many runs race for it. On PostgreSQL the scan locks the rows it reads with
-//! `SKIP LOCKED`, so concurrent runs share the work instead of queueing behind each other;
-//! on SQLite the write transaction serialises them. The ids are selected in a statement of
+//! The update only touches tasks still at the level they were read at, so a task reaches
+//! each level once however many runs race for it. On PostgreSQL the scan locks the rows it
+//! reads with `SKIP LOCKED`, so concurrent runs share the work instead of queueing behind
+//! each other, and what the scan read (priority, assignee) is what the update changes; on
+//! SQLite the write transaction serialises them. The ids are selected in a statement of
 //! their own: inside the UPDATE, PostgreSQL may run a `LIMIT … SKIP LOCKED` subquery once
 //! per row, skipping the rows the statement has just changed, and so take every row.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
-    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 use serde_json::json;
 use uuid::Uuid;
 
-use super::policy::{Action, Level, Policy};
-use super::scan::{self, Cursor};
+use super::policy::{Action, Level, MAX_LEVELS, Policy};
+use super::scan::{self, Cursor, Due};
 use crate::entities::enums::TaskPriority;
 use crate::entities::{activity, escalation_notice, task, team_member};
 use crate::error::AppResult;
@@ -48,76 +50,162 @@ pub struct Escalated {
 pub struct Step<'a> {
     pub workspace_id: Uuid,
     pub policy: &'a Policy,
-    pub level: &'a Level,
-    /// 1 for the policy's first level.
-    pub number: i32,
+    /// The level the batch's tasks are at: 0 for tasks never escalated.
+    pub from: i32,
     pub head_of_cs_id: Option<Uuid>,
     pub slot: DateTime<Utc>,
     pub now: DateTime<Utc>,
     pub batch_size: u64,
 }
 
-/// Escalates the next batch of the level and records it; returns the tasks moved, which
-/// may be none even when the cursor is not done (another run took them).
+impl Step<'_> {
+    /// The index in the policy of the first level above the step's.
+    pub fn index(&self) -> usize {
+        usize::try_from(self.from).unwrap_or(0)
+    }
+
+    /// The policy's levels from the step's up to `reached`, each with its number.
+    fn passed(&self, reached: i32) -> impl Iterator<Item = (i32, &Level)> {
+        let end = usize::try_from(reached)
+            .unwrap_or(0)
+            .min(self.policy.levels().len());
+        let start = self.index().min(end);
+        self.policy.levels()[start..end]
+            .iter()
+            .zip(self.from + 1..)
+            .map(|(level, number)| (number, level))
+    }
+}
+
+/// A task as each level it passes leaves it.
+#[derive(Debug, Clone, Copy)]
+struct Passed {
+    number: i32,
+    priority: TaskPriority,
+    assignee_id: Option<Uuid>,
+}
+
+/// A task the batch moves, as each level it passes leaves it.
+type Moving = (Due, Vec<Passed>);
+
+/// Escalates the next batch of the step's level and records it; returns a step per task
+/// and level passed, which may be none even when the cursor is not done (another run took
+/// them).
 pub async fn batch(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
     cursor: &mut Cursor,
 ) -> AppResult<Vec<Escalated>> {
-    let ids = scan::next_due(db, step, cursor).await?;
-    if ids.is_empty() {
+    let due = scan::next_due(db, step, cursor).await?;
+    if due.is_empty() {
         return Ok(Vec::new());
     }
-    let backend = db.get_database_backend();
-    let statement = backend.build(&update(step, ids));
-    let tasks = Moved::find_by_statement(statement).all(db).await?;
-    record_activity(db, step, &tasks).await?;
-    record_notices(db, step, &tasks).await?;
-    Ok(tasks
+    let managers = managers_of(db, step, &due).await?;
+    let mut groups: BTreeMap<(i32, Option<Uuid>), Vec<Moving>> = BTreeMap::new();
+    for task in due {
+        let passed = pass(step, &task, &managers);
+        let reassigned = reassigns(step, task.reached)
+            .then(|| passed.last().map_or(task.assignee_id, |p| p.assignee_id));
+        groups
+            .entry((task.reached, reassigned.flatten()))
+            .or_default()
+            .push((task, passed));
+    }
+    let mut moved = Vec::new();
+    for ((reached, reassigned), tasks) in groups {
+        let ids = tasks.iter().map(|(task, _)| task.id).collect();
+        let statement = db
+            .get_database_backend()
+            .build(&update(step, reached, reassigned, ids));
+        let mut updated = HashSet::new();
+        for row in db.query_all_raw(statement).await? {
+            updated.insert(row.try_get::<Uuid>("", "id")?);
+        }
+        moved.extend(
+            tasks
+                .into_iter()
+                .filter(|(task, _)| updated.contains(&task.id)),
+        );
+    }
+    record_activity(db, step, &moved).await?;
+    record_notices(db, step, &moved, &managers).await?;
+    Ok(moved
         .iter()
-        .map(|task| Escalated {
-            task_id: task.id,
-            level: step.number,
+        .flat_map(|(task, passed)| {
+            passed.iter().map(|p| Escalated {
+                task_id: task.id,
+                level: p.number,
+            })
         })
         .collect())
 }
 
-/// A task as the update left it: what its activity record and notices name.
-#[derive(Debug, FromQueryResult)]
-struct Moved {
-    id: Uuid,
-    account_id: Uuid,
-    project_id: Option<Uuid>,
-    priority: TaskPriority,
-    assignee_id: Option<Uuid>,
+/// Whether any level from the step's up to `reached` hands the task to a manager.
+fn reassigns(step: &Step<'_>, reached: i32) -> bool {
+    step.passed(reached)
+        .any(|(_, level)| level.has(Action::ReassignToManager))
 }
 
-fn update(step: &Step<'_>, ids: Vec<Uuid>) -> sea_orm::sea_query::UpdateStatement {
+/// The task after each level it passes: a level raises the priority (never lowers it) and
+/// may hand the task to the assignee's manager, if they have one.
+fn pass(step: &Step<'_>, task: &Due, managers: &HashMap<Uuid, Option<Uuid>>) -> Vec<Passed> {
+    let mut priority = task.priority;
+    let mut assignee_id = task.assignee_id;
+    step.passed(task.reached)
+        .map(|(number, level)| {
+            if let Some(to) = level.raises_priority_to() {
+                priority = higher(priority, to);
+            }
+            if level.has(Action::ReassignToManager) {
+                assignee_id = assignee_id.map(|a| manager(managers, a).unwrap_or(a));
+            }
+            Passed {
+                number,
+                priority,
+                assignee_id,
+            }
+        })
+        .collect()
+}
+
+fn rank(priority: TaskPriority) -> usize {
+    PRIORITY_ORDER
+        .iter()
+        .position(|p| *p == priority)
+        .unwrap_or(0)
+}
+
+fn higher(a: TaskPriority, b: TaskPriority) -> TaskPriority {
+    if rank(b) > rank(a) { b } else { a }
+}
+
+fn manager(managers: &HashMap<Uuid, Option<Uuid>>, member: Uuid) -> Option<Uuid> {
+    managers.get(&member).copied().flatten()
+}
+
+fn update(
+    step: &Step<'_>,
+    reached: i32,
+    reassigned: Option<Uuid>,
+    ids: Vec<Uuid>,
+) -> sea_orm::sea_query::UpdateStatement {
     let mut update = Query::update()
         .table(task::Entity)
-        .value(task::Column::EscalationLevel, step.number)
+        .value(task::Column::EscalationLevel, reached)
         .value(task::Column::UpdatedAt, step.now)
         .and_where(task::Column::Id.is_in(ids))
-        .and_where(task::Column::EscalationLevel.eq(step.number - 1))
-        .returning(Query::returning().columns([
-            task::Column::Id,
-            task::Column::AccountId,
-            task::Column::ProjectId,
-            task::Column::Priority,
-            task::Column::AssigneeId,
-        ]))
+        .and_where(task::Column::EscalationLevel.eq(step.from))
+        .returning_col(task::Column::Id)
         .to_owned();
-    if let Some(to) = step.level.raises_priority_to() {
+    let raised = step
+        .passed(reached)
+        .filter_map(|(_, level)| level.raises_priority_to())
+        .max_by_key(|p| rank(*p));
+    if let Some(to) = raised {
         update.value(task::Column::Priority, raised_priority(to));
     }
-    if step.level.has(Action::ReassignToManager) {
-        update.value(
-            task::Column::AssigneeId,
-            Expr::cust(
-                "COALESCE((SELECT team_members.manager_id FROM team_members \
-                 WHERE team_members.id = tasks.assignee_id), tasks.assignee_id)",
-            ),
-        );
+    if reassigns(step, reached) {
+        update.value(task::Column::AssigneeId, reassigned);
     }
     update
 }
@@ -137,11 +225,12 @@ fn raised_priority(to: TaskPriority) -> SimpleExpr {
 async fn record_activity(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    tasks: &[Moved],
+    moved: &[Moving],
 ) -> AppResult<()> {
-    let rows: Vec<activity::ActiveModel> = tasks
+    let rows: Vec<activity::ActiveModel> = moved
         .iter()
-        .map(|task| activity::ActiveModel {
+        .flat_map(|(task, passed)| passed.iter().map(move |p| (task, p)))
+        .map(|(task, passed)| activity::ActiveModel {
             id: Set(Uuid::now_v7()),
             workspace_id: Set(step.workspace_id),
             actor_id: Set(None),
@@ -152,9 +241,9 @@ async fn record_activity(
             task_id: Set(Some(task.id)),
             action: Set("task.escalated".to_owned()),
             details: Set(json!({
-                "level": step.number,
-                "priority": task.priority.to_value(),
-                "assigneeId": task.assignee_id,
+                "level": passed.number,
+                "priority": passed.priority.to_value(),
+                "assigneeId": passed.assignee_id,
                 "slot": step.slot,
             })),
             created_at: Set(step.now),
@@ -168,36 +257,38 @@ async fn record_activity(
     Ok(())
 }
 
-/// Who hears of each task: its assignee (reminded, or handed the task), the assignee's
-/// manager, the head of CS, as the level's actions say.
+/// Who hears of each task at each level it passed: its assignee (reminded, or handed the
+/// task), the assignee's manager, the head of CS, as the level's actions say.
 async fn record_notices(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    tasks: &[Moved],
+    moved: &[Moving],
+    managers: &HashMap<Uuid, Option<Uuid>>,
 ) -> AppResult<()> {
-    let managers = if step.level.has(Action::NotifyManager) {
-        managers_of(db, step.workspace_id, tasks).await?
-    } else {
-        HashMap::new()
-    };
+    let levels = step.policy.levels();
     let mut rows = Vec::new();
-    for task in tasks {
-        let mut add = |recipient: Option<Uuid>, role: &str| {
-            if let Some(recipient) = recipient {
-                rows.push(notice(step, task.id, recipient, role));
+    for (task, passed) in moved {
+        for p in passed {
+            let Some(level) = usize::try_from(p.number - 1)
+                .ok()
+                .and_then(|i| levels.get(i))
+            else {
+                continue;
+            };
+            let mut add = |recipient: Option<Uuid>, role: &str| {
+                if let Some(recipient) = recipient {
+                    rows.push(notice(step, task.id, recipient, role, p.number));
+                }
+            };
+            if level.has(Action::RemindAssignee) || level.has(Action::ReassignToManager) {
+                add(p.assignee_id, "assignee");
             }
-        };
-        if step.level.has(Action::RemindAssignee) || step.level.has(Action::ReassignToManager) {
-            add(task.assignee_id, "assignee");
-        }
-        if step.level.has(Action::NotifyManager) {
-            let manager = task
-                .assignee_id
-                .and_then(|a| managers.get(&a).copied().flatten());
-            add(manager, "manager");
-        }
-        if step.level.has(Action::NotifyHeadOfCs) {
-            add(step.head_of_cs_id, "head_of_cs");
+            if level.has(Action::NotifyManager) {
+                add(p.assignee_id.and_then(|a| manager(managers, a)), "manager");
+            }
+            if level.has(Action::NotifyHeadOfCs) {
+                add(step.head_of_cs_id, "head_of_cs");
+            }
         }
     }
     for chunk in rows.chunks(INSERT_CHUNK) {
@@ -213,6 +304,7 @@ fn notice(
     task_id: Uuid,
     recipient: Uuid,
     role: &str,
+    level: i32,
 ) -> escalation_notice::ActiveModel {
     escalation_notice::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -221,23 +313,45 @@ fn notice(
         recipient_id: Set(recipient),
         role: Set(role.to_owned()),
         task_id: Set(task_id),
-        level: Set(step.number),
+        level: Set(level),
         created_at: Set(step.now),
     }
 }
 
+/// The managers of the batch's assignees, and of their managers as far as the levels
+/// hand tasks up, when a level hands tasks to managers or tells them.
 async fn managers_of(
     db: &impl ConnectionTrait,
-    workspace_id: Uuid,
-    tasks: &[Moved],
+    step: &Step<'_>,
+    due: &[Due],
 ) -> AppResult<HashMap<Uuid, Option<Uuid>>> {
-    let mut assignees: Vec<Uuid> = tasks.iter().filter_map(|t| t.assignee_id).collect();
-    assignees.sort_unstable();
-    assignees.dedup();
-    let members = team_member::Entity::find()
-        .filter(team_member::Column::WorkspaceId.eq(workspace_id))
-        .filter(team_member::Column::Id.is_in(assignees))
-        .all(db)
-        .await?;
-    Ok(members.into_iter().map(|m| (m.id, m.manager_id)).collect())
+    let mut managers = HashMap::new();
+    let involved = step
+        .policy
+        .levels()
+        .iter()
+        .any(|level| level.has(Action::NotifyManager) || level.has(Action::ReassignToManager));
+    if !involved {
+        return Ok(managers);
+    }
+    let mut wanted: Vec<Uuid> = due.iter().filter_map(|t| t.assignee_id).collect();
+    for _ in 0..=MAX_LEVELS {
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.retain(|id| !managers.contains_key(id));
+        if wanted.is_empty() {
+            break;
+        }
+        let members = team_member::Entity::find()
+            .filter(team_member::Column::WorkspaceId.eq(step.workspace_id))
+            .filter(team_member::Column::Id.is_in(wanted.clone()))
+            .all(db)
+            .await?;
+        for id in &wanted {
+            managers.insert(*id, None);
+        }
+        wanted = members.iter().filter_map(|m| m.manager_id).collect();
+        managers.extend(members.into_iter().map(|m| (m.id, m.manager_id)));
+    }
+    Ok(managers)
 }

@@ -1,5 +1,6 @@
-//! One escalation run for one workspace and one slot: claim the slot in the ledger, apply
-//! each level of the policy in bounded batches (each batch its own transaction), then queue
+//! One escalation run for one workspace and one slot: claim the slot in the ledger, take
+//! the overdue tasks level by level (those never escalated first) in bounded batches, each
+//! its own transaction, moving each task to the highest level it has reached; then queue
 //! the digests, and record how it went.
 //!
 //! A run stopped between batches (a crash, a shutdown) leaves every committed batch whole:
@@ -74,6 +75,9 @@ struct Counts {
 
 impl Counts {
     fn add(&mut self, number: usize, escalated: usize) {
+        if number == 0 {
+            return;
+        }
         if self.per_level.len() < number {
             self.per_level.resize(number, 0);
         }
@@ -212,12 +216,11 @@ async fn execute(
 ) -> AppResult<Ended> {
     let policy = Policy::from_stored(&workspace.escalation_policy)?;
     let mut batches = 0;
-    for (index, level) in policy.levels().iter().enumerate() {
+    for from in 0..policy.levels().len() {
         let step = Step {
             workspace_id: workspace.id,
             policy: &policy,
-            level,
-            number: i32::try_from(index + 1).unwrap_or(i32::MAX),
+            from: i32::try_from(from).unwrap_or(i32::MAX),
             head_of_cs_id: workspace.head_of_cs_id,
             slot,
             now,
@@ -234,7 +237,9 @@ async fn execute(
             let txn = db::begin_write(db).await?;
             let escalated = apply::batch(&txn, &step, &mut cursor).await?;
             txn.commit().await?;
-            counts.add(index + 1, escalated.len());
+            for step in &escalated {
+                counts.add(usize::try_from(step.level).unwrap_or(0), 1);
+            }
             if escalated.is_empty() {
                 continue;
             }

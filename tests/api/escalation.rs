@@ -263,6 +263,45 @@ async fn a_task_due_yesterday_reaches_level_one_then_two_days_later_level_two_an
 }
 
 #[tokio::test]
+async fn a_task_six_days_overdue_passes_every_level_in_one_run_each_recorded_in_turn() {
+    let app = TestApp::spawn().await;
+    let team = team(&app, default_workspace_id(&app).await).await;
+    let task = task_due(&app, &team, march(1, 12, 0), DETRACTOR).await;
+
+    app.clock.set(march(7, 2, 30));
+    let runs = tick(&app, &RunOptions::default()).await;
+
+    assert_eq!(level_of(&app, task).await, (3, TaskPriority::Urgent));
+    let records = activity::Entity::find()
+        .filter(activity::Column::TaskId.eq(task))
+        .filter(activity::Column::Action.eq("task.escalated"))
+        .all(&app.db)
+        .await
+        .expect("activity");
+    let mut passed: Vec<(Value, Value)> = records
+        .iter()
+        .map(|r| (r.details["level"].clone(), r.details["priority"].clone()))
+        .collect();
+    passed.sort_by_key(|(level, _)| level.as_i64());
+    assert_eq!(
+        passed,
+        [
+            (json!(1), json!("normal")),
+            (json!(2), json!("high")),
+            (json!(3), json!("urgent")),
+        ]
+    );
+    assert_eq!(digests_to(&app, team.csm).await, ["escalation_assignee"]);
+    assert_eq!(digests_to(&app, team.manager).await, ["escalation_manager"]);
+    assert_eq!(digests_to(&app, team.head).await, ["escalation_head_of_cs"]);
+    let counts = &runs[0].counts;
+    assert_eq!(
+        (&counts["level1"], &counts["level2"], &counts["level3"]),
+        (&json!(1), &json!(1), &json!(1))
+    );
+}
+
+#[tokio::test]
 async fn completed_tasks_and_promoter_projects_never_escalate() {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
