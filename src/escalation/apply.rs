@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -258,7 +259,10 @@ async fn record_activity(
 }
 
 /// Who hears of each task at each level it passed: its assignee (reminded, or handed the
-/// task), the assignee's manager, the head of CS, as the level's actions say.
+/// task), the assignee's manager, the head of CS, as the level's actions say. A digest
+/// lists at most [`LISTED`](super::digest::LISTED) tasks, so a person's notices of one run
+/// stop there (more would be written only to be deleted unread), except that every part a
+/// person plays in the run is noted, as it chooses their digest.
 async fn record_notices(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
@@ -266,7 +270,7 @@ async fn record_notices(
     managers: &HashMap<Uuid, Option<Uuid>>,
 ) -> AppResult<()> {
     let levels = step.policy.levels();
-    let mut rows = Vec::new();
+    let mut wanted = Vec::new();
     for (task, passed) in moved {
         for p in passed {
             let Some(level) = usize::try_from(p.number - 1)
@@ -275,9 +279,9 @@ async fn record_notices(
             else {
                 continue;
             };
-            let mut add = |recipient: Option<Uuid>, role: &str| {
+            let mut add = |recipient: Option<Uuid>, role: &'static str| {
                 if let Some(recipient) = recipient {
-                    rows.push(notice(step, task.id, recipient, role, p.number));
+                    wanted.push((recipient, role, task.id, p.number));
                 }
             };
             if level.has(Action::RemindAssignee) || level.has(Action::ReassignToManager) {
@@ -291,12 +295,73 @@ async fn record_notices(
             }
         }
     }
+    let recipients: Vec<Uuid> = wanted.iter().map(|(recipient, ..)| *recipient).collect();
+    let mut noted = noted(db, step, recipients).await?;
+    let rows: Vec<escalation_notice::ActiveModel> = wanted
+        .into_iter()
+        .filter(|(recipient, role, ..)| noted.keep(*recipient, role))
+        .map(|(recipient, role, task_id, level)| notice(step, task_id, recipient, role, level))
+        .collect();
     for chunk in rows.chunks(INSERT_CHUNK) {
         escalation_notice::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
     }
     Ok(())
+}
+
+/// The notices of the run so far, per person and per part they play.
+struct Noted {
+    per_person: HashMap<Uuid, usize>,
+    parts: HashSet<(Uuid, String)>,
+}
+
+impl Noted {
+    /// Whether a notice to `recipient` as `role` is to be written, counting it if so.
+    fn keep(&mut self, recipient: Uuid, role: &str) -> bool {
+        let count = self.per_person.entry(recipient).or_default();
+        let new_part = !self.parts.contains(&(recipient, role.to_owned()));
+        if *count >= super::digest::LISTED && !new_part {
+            return false;
+        }
+        *count += 1;
+        self.parts.insert((recipient, role.to_owned()));
+        true
+    }
+}
+
+async fn noted(
+    db: &impl ConnectionTrait,
+    step: &Step<'_>,
+    mut recipients: Vec<Uuid>,
+) -> AppResult<Noted> {
+    recipients.sort_unstable();
+    recipients.dedup();
+    let mut noted = Noted {
+        per_person: HashMap::new(),
+        parts: HashSet::new(),
+    };
+    if recipients.is_empty() {
+        return Ok(noted);
+    }
+    let rows: Vec<(Uuid, String, i64)> = escalation_notice::Entity::find()
+        .select_only()
+        .column(escalation_notice::Column::RecipientId)
+        .column(escalation_notice::Column::Role)
+        .column_as(escalation_notice::Column::Id.count(), "notices")
+        .filter(escalation_notice::Column::WorkspaceId.eq(step.workspace_id))
+        .filter(escalation_notice::Column::Slot.eq(step.slot))
+        .filter(escalation_notice::Column::RecipientId.is_in(recipients))
+        .group_by(escalation_notice::Column::RecipientId)
+        .group_by(escalation_notice::Column::Role)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (recipient, role, count) in rows {
+        *noted.per_person.entry(recipient).or_default() += usize::try_from(count).unwrap_or(0);
+        noted.parts.insert((recipient, role));
+    }
+    Ok(noted)
 }
 
 fn notice(

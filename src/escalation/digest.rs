@@ -25,7 +25,7 @@ use crate::entities::{account, escalation_notice, task, team_member};
 use crate::error::AppResult;
 
 /// At most this many tasks are listed in one digest; the rest are escalated all the same.
-const LISTED: usize = 100;
+pub(super) const LISTED: usize = 100;
 const OPEN: [TaskStatus; 3] = [
     TaskStatus::Open,
     TaskStatus::InProgress,

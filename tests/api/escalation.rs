@@ -7,7 +7,9 @@ use closeloop::clock::{Clock, SharedClock};
 use closeloop::entities::enums::{
     MemberRole, ProjectKind, ProjectStatus, Severity, TaskPriority, TaskStatus,
 };
-use closeloop::entities::{account, activity, email_outbox, job_run, project, task};
+use closeloop::entities::{
+    account, activity, email_outbox, escalation_notice, job_run, project, task,
+};
 use closeloop::escalation::run::{self, RunOptions};
 use closeloop::escalation::schedule::{DEFAULT_CRON, Schedule};
 use closeloop::members::service::{self as members, NewMember};
@@ -221,6 +223,18 @@ pub async fn digests_to(app: &TestApp, member: Uuid) -> Vec<String> {
         .collect()
 }
 
+/// The subjects of the emails queued for `member`.
+async fn subjects_to(app: &TestApp, member: Uuid) -> Vec<String> {
+    email_outbox::Entity::find()
+        .filter(email_outbox::Column::MemberId.eq(member))
+        .all(&app.db)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .map(|row| row.subject)
+        .collect()
+}
+
 const TASK: &str = "query($id: ID!) { task(id: $id) { escalationLevel priority } }";
 
 #[tokio::test]
@@ -299,6 +313,60 @@ async fn a_task_six_days_overdue_passes_every_level_in_one_run_each_recorded_in_
         (&counts["level1"], &counts["level2"], &counts["level3"]),
         (&json!(1), &json!(1), &json!(1))
     );
+}
+
+#[tokio::test]
+async fn notices_stop_at_what_a_digest_lists_and_every_digest_still_goes_out() {
+    let app = TestApp::spawn().await;
+    let team = team(&app, default_workspace_id(&app).await).await;
+    let mut tasks = Vec::new();
+    for minute in 0..120 {
+        tasks.push(
+            task_due(
+                &app,
+                &team,
+                march(1, 0, minute % 60) - Duration::days(7),
+                DETRACTOR,
+            )
+            .await,
+        );
+    }
+    let killed = RunOptions {
+        batch_size: 50,
+        crash_after_batches: Some(3),
+        ..RunOptions::default()
+    };
+    app.clock.set(march(2, 2, 30));
+    tick(&app, &killed).await;
+    let notices = escalation_notice::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("notices");
+    app.clock.set(march(2, 3, 45));
+    tick(&app, &RunOptions::default()).await;
+
+    assert_eq!(notices, 300, "100 for each of the three people, not 360");
+    for task in tasks {
+        assert_eq!(level_of(&app, task).await, (3, TaskPriority::Urgent));
+        assert_eq!(escalation_activity(&app, task).await, 3);
+    }
+    assert_eq!(
+        subjects_to(&app, team.csm).await,
+        ["100 overdue tasks need you"]
+    );
+    assert_eq!(
+        subjects_to(&app, team.manager).await,
+        ["Your team: 100 escalated tasks"]
+    );
+    assert_eq!(
+        subjects_to(&app, team.head).await,
+        ["Escalation: 100 detractor tasks still open"]
+    );
+    let left = escalation_notice::Entity::find()
+        .count(&app.db)
+        .await
+        .expect("notices");
+    assert_eq!(left, 0, "sent notices are deleted");
 }
 
 #[tokio::test]
