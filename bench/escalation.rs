@@ -4,7 +4,8 @@
 //! times and the process's peak resident memory.
 //!
 //! `cargo bench --bench escalation` (SQLite in a temporary directory). Optional:
-//! `ESCALATION_BENCH_TASKS=100000` for fewer tasks (a tenth overdue), and
+//! `ESCALATION_BENCH_TASKS=100000` for fewer tasks (a tenth overdue),
+//! `ESCALATION_BENCH_BATCH_SIZE=500` for another batch size than the server's default, and
 //! `ESCALATION_BENCH_DATABASE_URL=postgres://…/db` (an empty database) for PostgreSQL.
 //! The data is generated with set-based SQL; the run stops at 10 minutes whatever it reached.
 
@@ -49,7 +50,13 @@ async fn main() {
     let floor = timed(hand_written_update(&db, workspace_id, now)).await;
     reset(&db, workspace_id).await;
     let clock: SharedClock = Arc::new(SystemClock);
-    let options = RunOptions::default();
+    let options = RunOptions {
+        batch_size: std::env::var("ESCALATION_BENCH_BATCH_SIZE")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(run::DEFAULT_BATCH_SIZE),
+        ..RunOptions::default()
+    };
     let started = Instant::now();
     let run = tokio::time::timeout(
         TIME_LIMIT,

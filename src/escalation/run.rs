@@ -33,6 +33,12 @@ pub const JOB: &str = "escalation";
 /// publish live events; it runs after the commit, so it never announces undone work.
 pub type BatchObserver = Arc<dyn Fn(Uuid, &[Escalated]) + Send + Sync>;
 
+/// Tasks per batch unless configured. On SQLite every commit writes each page its batch
+/// dirtied to the WAL again, so small batches cost: a 1,000,000-task run took 10.4 s in
+/// batches of 250, 7.6 s in batches of 1,000 and 6.7 s in batches of 2,000, holding the
+/// write lock about 0.15 s at a time; PostgreSQL ran the same in 5.7 to 6.0 s at any of them.
+pub const DEFAULT_BATCH_SIZE: u64 = 2_000;
+
 /// How a run behaves.
 #[derive(Clone)]
 pub struct RunOptions {
@@ -51,7 +57,7 @@ pub struct RunOptions {
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
-            batch_size: 1000,
+            batch_size: DEFAULT_BATCH_SIZE,
             lease: Duration::hours(1),
             stop: None,
             on_batch: None,

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use crate::escalation::run::RunOptions;
+use crate::escalation::run::{DEFAULT_BATCH_SIZE, RunOptions};
 use crate::escalation::schedule::{DEFAULT_CRON, Schedule};
 use crate::follow_ups::job::{self as follow_ups, FollowUpOptions};
 use crate::sla::check::{CheckOptions, DEFAULT_CRON as DEFAULT_SLA_CRON};
@@ -25,7 +25,7 @@ pub struct JobSettings {
     pub follow_up_schedule: String,
 
     /// Tasks escalated per batch, each batch one transaction.
-    #[arg(long, env = "CLOSELOOP_ESCALATION_BATCH_SIZE", default_value_t = 1000,
+    #[arg(long, env = "CLOSELOOP_ESCALATION_BATCH_SIZE", default_value_t = DEFAULT_BATCH_SIZE,
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub escalation_batch_size: u64,
 
@@ -52,7 +52,7 @@ impl Default for JobSettings {
             enabled: true,
             escalation_schedule: DEFAULT_CRON.to_owned(),
             follow_up_schedule: follow_ups::DEFAULT_CRON.to_owned(),
-            escalation_batch_size: 1000,
+            escalation_batch_size: DEFAULT_BATCH_SIZE,
             sla_schedule: DEFAULT_SLA_CRON.to_owned(),
             job_grace_secs: 30,
             job_lease_secs: 3600,
