@@ -18,6 +18,7 @@ mod m20261204_000009_sla;
 mod m20261204_000010_follow_ups;
 mod m20261204_000011_ingest_indexes;
 mod m20261204_000012_escalation_keyset;
+mod m20261205_000013_escalation_notice_more;
 
 /// Runs the migrations below in order; `down` undoes them in reverse.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_follow_ups::migration()),
             Box::new(m20261204_000011_ingest_indexes::migration()),
             Box::new(m20261204_000012_escalation_keyset::migration()),
+            Box::new(m20261205_000013_escalation_notice_more::migration()),
         ]
     }
 }

@@ -93,26 +93,28 @@ const FOLLOW_UP_HTML: &str = "<p>Hi {{ contact.first_name or 'there' }},</p>
 <p>If it is not, reply and tell me what is still in the way. If it is, we would be grateful if you answered our next survey with how things look now.</p>
 <p>{{ csm.name or workspace.name }}</p>";
 
-const ASSIGNEE_SUBJECT: &str = "{{ tasks | length }} overdue task{% if tasks | length != 1 %}s{% endif %} need{% if tasks | length == 1 %}s{% endif %} you";
+const ASSIGNEE_SUBJECT: &str = "{{ total }} overdue task{% if total != 1 %}s{% endif %} need{% if total == 1 %}s{% endif %} you";
 const ASSIGNEE_TEXT: &str = "Hi {{ member.first_name or member.name }},
 
 These detractor-recovery tasks are past their due date:
 {% for task in tasks %}
 - {{ task.title }} ({{ task.account }}), due {{ task.due_at }}, {{ task.days_overdue }} day{% if task.days_overdue != 1 %}s{% endif %} overdue
-{%- endfor %}
+{%- endfor %}{% if total > tasks | length %}
+- and {{ total - tasks | length }} more{% endif %}
 
 Each of them is a customer who told us they are unhappy. Please pick them up today, or reassign them if someone else should.
 
 - Closeloop";
 
 const MANAGER_SUBJECT: &str =
-    "Your team: {{ tasks | length }} escalated task{% if tasks | length != 1 %}s{% endif %}";
+    "Your team: {{ total }} escalated task{% if total != 1 %}s{% endif %}";
 const MANAGER_TEXT: &str = "Hi {{ member.first_name or member.name }},
 
 These tasks of your team slipped and have been escalated to you:
 {% for task in tasks %}
 - {{ task.title }} ({{ task.account }}) - {{ task.assignee }}, {{ task.days_overdue }} day{% if task.days_overdue != 1 %}s{% endif %} overdue
-{%- endfor %}
+{%- endfor %}{% if total > tasks | length %}
+- and {{ total - tasks | length }} more{% endif %}
 {% if team %}
 Overdue tasks per person:
 {% for person in team %}
@@ -121,13 +123,15 @@ Overdue tasks per person:
 {% endif %}
 - Closeloop";
 
-const HEAD_SUBJECT: &str = "Escalation: {{ tasks | length }} detractor task{% if tasks | length != 1 %}s{% endif %} still open";
+const HEAD_SUBJECT: &str =
+    "Escalation: {{ total }} detractor task{% if total != 1 %}s{% endif %} still open";
 const HEAD_TEXT: &str = "Hi {{ member.first_name or member.name }},
 
 These detractor-recovery tasks are well past due and reached the last level of escalation:
 {% for task in tasks %}
 - {{ task.title }} ({{ task.account }}) - {{ task.assignee }}, {{ task.days_overdue }} days overdue
-{%- endfor %}
+{%- endfor %}{% if total > tasks | length %}
+- and {{ total - tasks | length }} more{% endif %}
 
 - Closeloop";
 

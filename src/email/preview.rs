@@ -93,6 +93,7 @@ fn sample() -> Value {
             { "title": "Call the customer", "account": "Acme Corp", "due_at": "2026-03-02", "days_overdue": 2, "assignee": "Sam Rivera", "level": 1 },
             { "title": "Write the recovery plan", "account": "Globex", "due_at": "2026-03-01", "days_overdue": 3, "assignee": "Sam Rivera", "level": 2 }
         ],
+        "total": 2,
         "team": [{ "name": "Sam Rivera", "overdue": 2 }],
         "unsubscribe_url": super::unsubscribe::LINK_PLACEHOLDER
     })

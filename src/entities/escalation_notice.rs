@@ -17,6 +17,8 @@ pub struct Model {
     pub task_id: Uuid,
     pub level: i32,
     pub created_at: DateTimeUtc,
+    /// Tasks beyond this one the notice stands for: those past what the digest lists.
+    pub more_tasks: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -261,7 +261,8 @@ async fn record_activity(
 /// Who hears of each task at each level it passed: its assignee (reminded, or handed the
 /// task), the assignee's manager, the head of CS, as the level's actions say. A digest
 /// lists at most [`LISTED`](super::digest::LISTED) tasks, so a person's notices of one run
-/// stop there (more would be written only to be deleted unread), except that every part a
+/// stop there (more would be written only to be deleted unread): past it, a batch writes
+/// one notice per person and part saying how many more tasks it stands for. Every part a
 /// person plays in the run is noted, as it chooses their digest.
 async fn record_notices(
     db: &impl ConnectionTrait,
@@ -297,11 +298,23 @@ async fn record_notices(
     }
     let recipients: Vec<Uuid> = wanted.iter().map(|(recipient, ..)| *recipient).collect();
     let mut noted = noted(db, step, recipients).await?;
-    let rows: Vec<escalation_notice::ActiveModel> = wanted
-        .into_iter()
-        .filter(|(recipient, role, ..)| noted.keep(*recipient, role))
-        .map(|(recipient, role, task_id, level)| notice(step, task_id, recipient, role, level))
-        .collect();
+    let mut rows = Vec::new();
+    let mut beyond: BTreeMap<(Uuid, &'static str), (Uuid, i32, i32)> = BTreeMap::new();
+    for (recipient, role, task_id, level) in wanted {
+        if noted.keep(recipient, role) {
+            rows.push(notice(step, task_id, recipient, role, level));
+        } else {
+            beyond
+                .entry((recipient, role))
+                .or_insert((task_id, level, -1))
+                .2 += 1;
+        }
+    }
+    for ((recipient, role), (task_id, level, more)) in beyond {
+        let mut row = notice(step, task_id, recipient, role, level);
+        row.more_tasks = Set(more);
+        rows.push(row);
+    }
     for chunk in rows.chunks(INSERT_CHUNK) {
         escalation_notice::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
@@ -380,6 +393,7 @@ fn notice(
         task_id: Set(task_id),
         level: Set(level),
         created_at: Set(step.now),
+        more_tasks: Set(0),
     }
 }
 

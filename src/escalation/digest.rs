@@ -5,11 +5,13 @@
 //! turns every notice it may into digests: its own, and those of runs of other slots that
 //! stopped before sending theirs. A digest is queued and its notices deleted in one
 //! transaction. A person who plays more than one part in a run (an assignee who is also a
-//! manager) gets the digest of their highest part, listing every task.
+//! manager) gets the digest of their highest part, listing every task up to [`LISTED`] and
+//! saying how many there are in all.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -90,6 +92,7 @@ async fn send_one(
         .limit(u64::try_from(LISTED * 3).unwrap_or(300))
         .all(db)
         .await?;
+    let total = tasks_owed(db, workspace_id, slot, recipient_id).await?;
     escalation_notice::Entity::delete_many()
         .filter(escalation_notice::Column::WorkspaceId.eq(workspace_id))
         .filter(escalation_notice::Column::Slot.eq(slot))
@@ -106,7 +109,10 @@ async fn send_one(
     }
 
     let template = template_for(&owed);
-    let mut context = json!({ "tasks": task_lines(db, workspace_id, &owed, now).await? });
+    let mut context = json!({
+        "tasks": task_lines(db, workspace_id, &owed, now).await?,
+        "total": total,
+    });
     if template == TemplateKey::EscalationManager {
         context["team"] = team_overdue(db, workspace_id, recipient_id, now).await?;
     }
@@ -122,6 +128,35 @@ async fn send_one(
     };
     let outcome = outbox::enqueue(db, email, now).await?;
     Ok(matches!(outcome, EnqueueOutcome::Queued(_)))
+}
+
+/// How many tasks one person's digest of one slot is about: those noted one by one, and
+/// those past what it lists.
+async fn tasks_owed(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    slot: DateTime<Utc>,
+    recipient_id: Uuid,
+) -> AppResult<i64> {
+    let counted: Option<(i64, Option<i64>)> = escalation_notice::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::expr(Func::count_distinct(Expr::col(
+                escalation_notice::Column::TaskId,
+            ))),
+            "tasks",
+        )
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(escalation_notice::Column::MoreTasks))),
+            "more",
+        )
+        .filter(escalation_notice::Column::WorkspaceId.eq(workspace_id))
+        .filter(escalation_notice::Column::Slot.eq(slot))
+        .filter(escalation_notice::Column::RecipientId.eq(recipient_id))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(counted.map_or(0, |(tasks, more)| tasks + more.unwrap_or(0)))
 }
 
 fn template_for(owed: &[escalation_notice::Model]) -> TemplateKey {

@@ -316,7 +316,7 @@ async fn a_task_six_days_overdue_passes_every_level_in_one_run_each_recorded_in_
 }
 
 #[tokio::test]
-async fn notices_stop_at_what_a_digest_lists_and_every_digest_still_goes_out() {
+async fn notices_stop_at_what_a_digest_lists_and_every_digest_still_counts_every_task() {
     let app = TestApp::spawn().await;
     let team = team(&app, default_workspace_id(&app).await).await;
     let mut tasks = Vec::new();
@@ -345,23 +345,34 @@ async fn notices_stop_at_what_a_digest_lists_and_every_digest_still_goes_out() {
     app.clock.set(march(2, 3, 45));
     tick(&app, &RunOptions::default()).await;
 
-    assert_eq!(notices, 300, "100 for each of the three people, not 360");
+    assert_eq!(
+        notices, 303,
+        "100 for each of the three people and one saying how many more, not 360"
+    );
     for task in tasks {
         assert_eq!(level_of(&app, task).await, (3, TaskPriority::Urgent));
         assert_eq!(escalation_activity(&app, task).await, 3);
     }
     assert_eq!(
         subjects_to(&app, team.csm).await,
-        ["100 overdue tasks need you"]
+        ["120 overdue tasks need you"]
     );
     assert_eq!(
         subjects_to(&app, team.manager).await,
-        ["Your team: 100 escalated tasks"]
+        ["Your team: 120 escalated tasks"]
     );
     assert_eq!(
         subjects_to(&app, team.head).await,
-        ["Escalation: 100 detractor tasks still open"]
+        ["Escalation: 120 detractor tasks still open"]
     );
+    let head_mail = email_outbox::Entity::find()
+        .filter(email_outbox::Column::MemberId.eq(team.head))
+        .one(&app.db)
+        .await
+        .expect("outbox")
+        .expect("head digest");
+    assert_eq!(head_mail.body_text.matches("days overdue").count(), 100);
+    assert!(head_mail.body_text.contains("- and 20 more"));
     let left = escalation_notice::Entity::find()
         .count(&app.db)
         .await
