@@ -1,23 +1,28 @@
 //! One batch of due follow-ups, in the caller's transaction.
 //!
-//! Each follow-up is claimed by a conditional update (`scheduled` → `sent`), so of two runs
-//! that meet the same row only one goes on; its email is queued under a key made of the
+//! The batch's follow-ups are claimed by one conditional update (`scheduled` → `sent`), so
+//! of two runs that meet the same row only one goes on; its email is queued under a key made of the
 //! project, so not even a run that got past the claim could queue it twice. A contact the
 //! outbox may not write to (unsubscribed, bounced, within the per-contact cap) gets nothing,
 //! and the follow-up is `skipped` with the reason. A follow-up whose project is no longer
-//! completed is `cancelled`. Each outcome is written to the project's activity, all of a
-//! batch in one statement. The email, once delivered, is logged as a conversation with the
+//! completed is `cancelled`. The emails are decided together under the outbox's rules and
+//! written with multi-row inserts; each outcome is written to the project's activity, all
+//! of a batch in one statement, so a batch costs the same statements at any size. The email, once delivered, is logged as a conversation with the
 //! contact like every email Closeloop sends.
 
+use std::collections::{BTreeMap, HashSet};
+
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::service::PROJECT_REOPENED;
 use crate::activity::service::{self as activity, Change, Subject};
-use crate::email::outbox::{self, EnqueueOutcome, OutgoingEmail, Recipient, Suppression};
+use crate::email::outbox::{
+    self, EnqueueOutcome, Named, OutboxBatch, OutgoingEmail, Recipient, Suppression,
+};
 use crate::email::templates::TemplateKey;
 use crate::entities::enums::{FollowUpStatus, ProjectStatus};
 use crate::entities::follow_up::{self, Column};
@@ -66,139 +71,170 @@ pub async fn due_batch(
         .await?)
 }
 
-/// What became of one follow-up.
-enum Outcome {
-    Sent(Uuid),
-    Skipped(&'static str),
-    Cancelled,
-    /// Another run had it.
-    Taken,
-}
-
-/// Sends, skips or cancels each follow-up of a batch, and records each on its project.
+/// Sends, skips or cancels each follow-up of a batch, and records each on its project, in
+/// a fixed number of statements whatever the batch's size: the cancellations and the
+/// claims are one conditional update each, the emails are decided in memory under the
+/// outbox's rules and written together, and each outcome is set with one update.
 pub async fn process(
     db: &impl ConnectionTrait,
     due: &[Due],
     now: DateTime<Utc>,
 ) -> AppResult<Counts> {
     let mut counts = Counts::default();
+    let (completed, reopened): (Vec<_>, Vec<_>) = due
+        .iter()
+        .filter_map(|(row, project)| project.as_ref().map(|project| (row, project)))
+        .partition(|(_, project)| project.status == ProjectStatus::Completed);
     let mut changes = Vec::with_capacity(due.len());
-    for (row, project) in due {
-        let Some(project) = project else { continue };
-        let (action, details) = match handle(db, row, project, now).await? {
-            Outcome::Sent(id) => {
+
+    let ids = reopened.iter().map(|(row, _)| row.id).collect();
+    let cancelled = set_status(
+        db,
+        ids,
+        FollowUpStatus::Cancelled,
+        Some(PROJECT_REOPENED),
+        now,
+    )
+    .await?;
+    for (row, project) in &reopened {
+        if cancelled.contains(&row.id) {
+            counts.cancelled += 1;
+            let details = json!({ "reason": PROJECT_REOPENED });
+            changes.push(change(project, "project.follow_up_cancelled", details));
+        }
+    }
+
+    let ids = completed.iter().map(|(row, _)| row.id).collect();
+    let claimed = set_status(db, ids, FollowUpStatus::Sent, None, now).await?;
+    let claimed: Vec<_> = completed
+        .into_iter()
+        .filter(|(row, _)| claimed.contains(&row.id))
+        .collect();
+    let emails: Vec<OutgoingEmail> = claimed.iter().map(|(row, p)| email(row, p)).collect();
+    let mut outbox = match emails.first() {
+        Some(first) => {
+            let mut named = Named::default();
+            emails.iter().for_each(|email| named.add(email));
+            Some(OutboxBatch::load(db, first.workspace_id, named, now).await?)
+        }
+        None => None,
+    };
+    let mut sent = Vec::new();
+    let mut skipped: BTreeMap<&'static str, Vec<Uuid>> = BTreeMap::new();
+    for ((row, project), email) in claimed.iter().zip(emails) {
+        let Some(batch) = outbox.as_mut() else { break };
+        match batch.enqueue(email, now)? {
+            EnqueueOutcome::Queued(id) | EnqueueOutcome::AlreadyQueued(id) => {
                 counts.sent += 1;
-                ("project.follow_up_sent", json!({ "emailId": id }))
+                sent.push((row.id, project.id, id));
             }
-            Outcome::Skipped(reason) => {
+            EnqueueOutcome::Suppressed(why) => {
+                let reason = suppression_reason(why);
                 counts.skipped += 1;
-                ("project.follow_up_skipped", json!({ "reason": reason }))
+                skipped.entry(reason).or_default().push(row.id);
+                let details = json!({ "reason": reason });
+                changes.push(change(project, "project.follow_up_skipped", details));
             }
-            Outcome::Cancelled => {
-                counts.cancelled += 1;
-                (
-                    "project.follow_up_cancelled",
-                    json!({ "reason": PROJECT_REOPENED }),
-                )
-            }
-            Outcome::Taken => continue,
-        };
-        changes.push(change(project, action, details));
+        }
+    }
+    if let Some(batch) = outbox {
+        let kept_out = batch.write(db).await?;
+        replace_kept_out(db, &claimed, &mut sent, &kept_out).await?;
+    }
+    for (reason, ids) in skipped {
+        set_status(db, ids, FollowUpStatus::Skipped, Some(reason), now).await?;
+    }
+    mark_sent(db, &sent, now).await?;
+    for (_, project_id, email_id) in &sent {
+        if let Some((_, project)) = claimed.iter().find(|(_, p)| p.id == *project_id) {
+            let details = json!({ "emailId": email_id });
+            changes.push(change(project, "project.follow_up_sent", details));
+        }
     }
     activity::record_many(db, changes, now).await?;
     Ok(counts)
 }
 
-async fn handle(
+/// Moves the follow-ups still in the status a move starts from (`scheduled`, or `sent` for
+/// a skip of a claimed one) to `status`, with the reason; returns the ids moved. Of two
+/// runs that meet the same rows, only one moves each.
+async fn set_status(
     db: &impl ConnectionTrait,
-    row: &follow_up::Model,
-    project: &project::Model,
-    now: DateTime<Utc>,
-) -> AppResult<Outcome> {
-    if project.status != ProjectStatus::Completed {
-        let cancelled = close(
-            db,
-            row,
-            FollowUpStatus::Cancelled,
-            Some(PROJECT_REOPENED),
-            now,
-        );
-        return Ok(if cancelled.await? {
-            Outcome::Cancelled
-        } else {
-            Outcome::Taken
-        });
-    }
-    if !claim(db, row, now).await? {
-        return Ok(Outcome::Taken);
-    }
-    match outbox::enqueue(db, email(row, project), now).await? {
-        EnqueueOutcome::Queued(id) | EnqueueOutcome::AlreadyQueued(id) => {
-            mark_sent(db, row, id, now).await?;
-            Ok(Outcome::Sent(id))
-        }
-        EnqueueOutcome::Suppressed(why) => {
-            let reason = suppression_reason(why);
-            close(db, row, FollowUpStatus::Skipped, Some(reason), now).await?;
-            Ok(Outcome::Skipped(reason))
-        }
-    }
-}
-
-/// Takes the follow-up for this run: only one run can move it out of `scheduled`.
-async fn claim(
-    db: &impl ConnectionTrait,
-    row: &follow_up::Model,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let claimed = follow_up::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(FollowUpStatus::Sent))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.eq(FollowUpStatus::Scheduled))
-        .exec(db)
-        .await?;
-    Ok(claimed.rows_affected > 0)
-}
-
-async fn mark_sent(
-    db: &impl ConnectionTrait,
-    row: &follow_up::Model,
-    outbox_id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    follow_up::Entity::update_many()
-        .col_expr(Column::OutboxId, Expr::value(outbox_id))
-        .col_expr(Column::SentAt, Expr::value(now))
-        .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(row.id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Cancels or skips a follow-up; a cancellation only while it is still `scheduled`, a skip
-/// of the row this run claimed.
-async fn close(
-    db: &impl ConnectionTrait,
-    row: &follow_up::Model,
+    ids: Vec<Uuid>,
     status: FollowUpStatus,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<bool> {
+) -> AppResult<HashSet<Uuid>> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
     let expected = match status {
-        FollowUpStatus::Cancelled => FollowUpStatus::Scheduled,
-        _ => FollowUpStatus::Sent,
+        FollowUpStatus::Skipped => FollowUpStatus::Sent,
+        _ => FollowUpStatus::Scheduled,
     };
-    let closed = follow_up::Entity::update_many()
-        .col_expr(Column::Status, Expr::value(status))
-        .col_expr(Column::Reason, Expr::value(reason.map(str::to_owned)))
+    let mut update = Query::update()
+        .table(follow_up::Entity)
+        .value(Column::Status, status)
+        .value(Column::UpdatedAt, now)
+        .and_where(Column::Id.is_in(ids))
+        .and_where(Column::Status.eq(expected))
+        .returning_col(Column::Id)
+        .to_owned();
+    if let Some(reason) = reason {
+        update.value(Column::Reason, reason);
+    }
+    let statement = db.get_database_backend().build(&update);
+    let mut moved = HashSet::new();
+    for row in db.query_all_raw(statement).await? {
+        moved.insert(row.try_get::<Uuid>("", "id")?);
+    }
+    Ok(moved)
+}
+
+/// Emails another transaction queued under the same keys meanwhile kept this batch's rows
+/// out: the follow-ups point at those emails instead.
+async fn replace_kept_out(
+    db: &impl ConnectionTrait,
+    claimed: &[(&follow_up::Model, &project::Model)],
+    sent: &mut [(Uuid, Uuid, Uuid)],
+    kept_out: &[Uuid],
+) -> AppResult<()> {
+    for entry in sent.iter_mut().filter(|(_, _, id)| kept_out.contains(id)) {
+        let Some((row, project)) = claimed.iter().find(|(_, p)| p.id == entry.1) else {
+            continue;
+        };
+        let key = email(row, project).idempotency_key;
+        if let Some(existing) = outbox::find_by_key(db, row.workspace_id, &key).await? {
+            entry.2 = existing.id;
+        }
+    }
+    Ok(())
+}
+
+/// Sets each sent follow-up's email and time, in one statement.
+async fn mark_sent(
+    db: &impl ConnectionTrait,
+    sent: &[(Uuid, Uuid, Uuid)],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some((first, _, first_email)) = sent.first() else {
+        return Ok(());
+    };
+    let mut outbox_id = Expr::case(Column::Id.eq(*first), *first_email);
+    for (id, _, email_id) in &sent[1..] {
+        outbox_id = outbox_id.case(Column::Id.eq(*id), *email_id);
+    }
+    follow_up::Entity::update_many()
+        .col_expr(
+            Column::OutboxId,
+            outbox_id.finally(Expr::col(Column::OutboxId)).into(),
+        )
+        .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Status.eq(expected))
+        .filter(Column::Id.is_in(sent.iter().map(|(id, ..)| *id)))
         .exec(db)
         .await?;
-    Ok(closed.rows_affected > 0)
+    Ok(())
 }
 
 /// The follow-up email, from the project's owner, keyed by the project: one per project.

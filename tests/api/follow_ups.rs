@@ -454,6 +454,28 @@ async fn a_page_of_projects_with_follow_ups_and_later_answers_costs_the_same_sta
     assert_eq!(small, large);
 }
 
+/// The statements one follow-up run takes when `count` follow-ups are due, and what it did.
+async fn run_with_due(count: usize) -> (usize, u64, Vec<job_run::Model>) {
+    let app = TestApp::spawn().await;
+    let customer = Customer::create(&app).await;
+    recovered_projects(&app, &customer, count).await;
+    app.clock.set(app.clock.now() + Duration::days(8));
+    app.reset_statements();
+    let runs = tick(&app).await;
+    (app.statement_count(), follow_ups_queued(&app).await, runs)
+}
+
+#[tokio::test]
+async fn a_run_takes_the_same_statements_for_two_due_follow_ups_as_for_eight() {
+    let (small, small_queued, small_runs) = run_with_due(2).await;
+    let (large, large_queued, large_runs) = run_with_due(8).await;
+
+    let sent = |runs: &[job_run::Model]| runs[0].counts["sent"].clone();
+    assert_eq!((sent(&small_runs), sent(&large_runs)), (json!(2), json!(8)));
+    assert_eq!((small_queued, large_queued), (2, 8));
+    assert_eq!(small, large, "statements for 2 and for 8 follow-ups");
+}
+
 const RUNS: &str = "{ jobRuns(jobName: \"follow_ups\", first: 10) { edges { node { slot outcome counts { name value } } } } }";
 
 #[tokio::test]
