@@ -1,20 +1,23 @@
 //! Follow-ups and later responses through the API: `Project.followUp`,
 //! `Project.laterResponses` and `NpsResponse.followsProject`, each loaded for a whole page
-//! of parents at once.
+//! of parents at once; and `runFollowUpsNow`.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::{Context, ID, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::job::{self, FollowUpOptions};
 use super::service;
-use crate::entities::enums::FollowUpStatus;
+use crate::entities::enums::{FollowUpStatus, MemberRole};
 use crate::entities::{follow_up, nps_response};
 use crate::error::AppError;
+use crate::graphql::ContextExt;
 use crate::graphql::loaders::Scope;
+use crate::jobs::graphql::JobRun;
 use crate::surveys::graphql::NpsResponse;
 use crate::templates::service::group_by;
 
@@ -105,4 +108,22 @@ pub async fn load_later_responses(ctx: &Context<'_>, project_id: Uuid) -> Result
         .load_one(project_id)
         .await?
         .unwrap_or_default())
+}
+
+#[derive(Default)]
+pub struct FollowUpMutation;
+
+#[Object]
+impl FollowUpMutation {
+    /// Sends the workspace's due follow-ups now, outside the daily schedule (admins only);
+    /// returns the finished run, as `jobRuns(jobName: "follow_ups")` lists it.
+    async fn run_follow_ups_now(&self, ctx: &Context<'_>) -> Result<JobRun> {
+        let viewer = ctx.member_with(MemberRole::Admin)?;
+        let options = ctx
+            .data_opt::<FollowUpOptions>()
+            .cloned()
+            .unwrap_or_default();
+        let run = job::run_now(ctx.db()?, ctx.clock()?, viewer.workspace_id, &options).await?;
+        Ok(run.into())
+    }
 }

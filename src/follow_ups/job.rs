@@ -6,12 +6,13 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use tokio::sync::watch;
+use uuid::Uuid;
 
 use super::send::{self, Counts};
 use crate::clock::SharedClock;
 use crate::db;
 use crate::entities::{job_run, workspace};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::escalation::schedule::Schedule;
 use crate::jobs::ledger::{self, FAILED, SUCCEEDED, SlotKey};
 
@@ -70,6 +71,19 @@ pub async fn run_due(
         }
     }
     Ok(runs)
+}
+
+/// Runs the follow-ups of one workspace now, outside the schedule (its slot is now).
+pub async fn run_now(
+    db: &DatabaseConnection,
+    clock: &SharedClock,
+    workspace_id: Uuid,
+    options: &FollowUpOptions,
+) -> AppResult<job_run::Model> {
+    let workspace = crate::workspaces::service::find(db, workspace_id).await?;
+    run_slot(db, clock, &workspace, clock.now(), options)
+        .await?
+        .ok_or_else(|| AppError::Conflict("a follow-up run of this moment is under way".into()))
 }
 
 /// Runs the follow-ups of every workspace now: `closeloop run-job follow-ups --now`.

@@ -49,6 +49,7 @@ pub struct MutationRoot(
     crate::email::graphql::EmailMutation,
     crate::playbooks::graphql::PlaybookMutation,
     crate::escalation::graphql::EscalationMutation,
+    crate::follow_ups::graphql::FollowUpMutation,
     crate::sla::graphql::SlaMutation,
 );
 

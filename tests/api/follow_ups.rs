@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use closeloop::clock::{Clock, SharedClock};
+use closeloop::entities::enums::MemberRole;
 use closeloop::entities::{contact, email_outbox, job_run};
 use closeloop::escalation::schedule::Schedule;
 use closeloop::follow_ups::job::{self, DEFAULT_CRON, FollowUpOptions};
@@ -452,6 +453,37 @@ async fn a_page_of_projects_with_follow_ups_and_later_answers_costs_the_same_sta
         Some(2)
     );
     assert_eq!(small, large);
+}
+
+#[tokio::test]
+async fn an_admin_runs_the_follow_ups_now_and_no_one_else_may() {
+    let app = TestApp::spawn().await;
+    let customer = Customer::create(&app).await;
+    let project = detractor_project(&app, &customer).await;
+    data(&change(&app, "completeProject", &project).await);
+    let csm = app
+        .token_for("Default workspace", "csm@acme.io", MemberRole::Csm)
+        .await;
+    let run_now = "mutation { runFollowUpsNow { jobName outcome counts { name value } } }";
+
+    app.clock.set(app.clock.now() + Duration::days(8));
+    let refused = app.graphql_as(&csm, run_now, json!({})).await;
+    let still_waiting = follow_up(&app, &project).await;
+    let ran = app.graphql(run_now, json!({})).await;
+    let sent = follow_up(&app, &project).await;
+
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"));
+    assert_eq!(still_waiting["status"], "SCHEDULED");
+    let run = &data(&ran)["runFollowUpsNow"];
+    assert_eq!(run["jobName"], "follow_ups");
+    assert_eq!(run["outcome"], "succeeded");
+    assert!(
+        run["counts"]
+            .as_array()
+            .is_some_and(|c| c.contains(&json!({ "name": "sent", "value": 1 })))
+    );
+    assert_eq!(sent["status"], "SENT");
+    assert_eq!(follow_ups_queued(&app).await, 1);
 }
 
 /// The statements one follow-up run takes when `count` follow-ups are due, and what it did.
