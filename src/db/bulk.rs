@@ -2,6 +2,9 @@
 //! engines' limits on bind parameters (SQLite 32,766, PostgreSQL 65,535), so a bulk write
 //! costs a handful of statements whatever the number of rows.
 
+use std::collections::HashSet;
+
+use sea_orm::sea_query::{IntoColumnRef, UpdateStatement};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Iterable};
 
 /// Bind parameters per statement: under the smaller of the two limits, with room to spare.
@@ -22,6 +25,22 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// Runs a conditional update and returns the ids (`id` column) of the rows it changed, on
+/// either engine (`RETURNING`): what a claim that may lose some rows to another run needs.
+pub async fn updated_ids<C: IntoColumnRef + Copy>(
+    db: &impl ConnectionTrait,
+    mut update: UpdateStatement,
+    id: C,
+) -> Result<HashSet<uuid::Uuid>, DbErr> {
+    update.returning_col(id);
+    let statement = db.get_database_backend().build(&update);
+    let mut ids = HashSet::new();
+    for row in db.query_all_raw(statement).await? {
+        ids.insert(row.try_get_by_index::<uuid::Uuid>(0)?);
+    }
+    Ok(ids)
 }
 
 /// Ids per `IN (...)` list: a read of many rows stays under the parameter limits too.

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use super::policy::{Action, Level, MAX_LEVELS, Policy};
 use super::scan::{self, Cursor, Due};
+use crate::db::bulk::updated_ids;
 use crate::entities::enums::TaskPriority;
 use crate::entities::{activity, escalation_notice, task, team_member};
 use crate::error::AppResult;
@@ -59,35 +60,35 @@ pub struct Step<'a> {
     pub batch_size: u64,
 }
 
-impl Step<'_> {
+impl<'a> Step<'a> {
     /// The index in the policy of the first level above the step's.
     pub fn index(&self) -> usize {
         usize::try_from(self.from).unwrap_or(0)
     }
 
     /// The policy's levels from the step's up to `reached`, each with its number.
-    fn passed(&self, reached: i32) -> impl Iterator<Item = (i32, &Level)> {
-        let end = usize::try_from(reached)
-            .unwrap_or(0)
-            .min(self.policy.levels().len());
+    fn passed(&self, reached: i32) -> impl Iterator<Item = (i32, &'a Level)> + use<'a> {
+        let levels: &'a [Level] = self.policy.levels();
+        let end = usize::try_from(reached).unwrap_or(0).min(levels.len());
         let start = self.index().min(end);
-        self.policy.levels()[start..end]
+        levels[start..end]
             .iter()
             .zip(self.from + 1..)
             .map(|(level, number)| (number, level))
     }
 }
 
-/// A task as each level it passes leaves it.
+/// A level a task passes, and the task as it leaves it.
 #[derive(Debug, Clone, Copy)]
-struct Passed {
+struct Passed<'a> {
     number: i32,
+    level: &'a Level,
     priority: TaskPriority,
     assignee_id: Option<Uuid>,
 }
 
 /// A task the batch moves, as each level it passes leaves it.
-type Moving = (Due, Vec<Passed>);
+type Moving<'a> = (Due, Vec<Passed<'a>>);
 
 /// Escalates the next batch of the step's level and records it; returns a step per task
 /// and level passed, which may be none even when the cursor is not done (another run took
@@ -115,13 +116,8 @@ pub async fn batch(
     let mut moved = Vec::new();
     for ((reached, reassigned), tasks) in groups {
         let ids = tasks.iter().map(|(task, _)| task.id).collect();
-        let statement = db
-            .get_database_backend()
-            .build(&update(step, reached, reassigned, ids));
-        let mut updated = HashSet::new();
-        for row in db.query_all_raw(statement).await? {
-            updated.insert(row.try_get::<Uuid>("", "id")?);
-        }
+        let update = update(step, reached, reassigned, ids);
+        let updated = updated_ids(db, update, task::Column::Id).await?;
         moved.extend(
             tasks
                 .into_iter()
@@ -149,7 +145,11 @@ fn reassigns(step: &Step<'_>, reached: i32) -> bool {
 
 /// The task after each level it passes: a level raises the priority (never lowers it) and
 /// may hand the task to the assignee's manager, if they have one.
-fn pass(step: &Step<'_>, task: &Due, managers: &HashMap<Uuid, Option<Uuid>>) -> Vec<Passed> {
+fn pass<'a>(
+    step: &Step<'a>,
+    task: &Due,
+    managers: &HashMap<Uuid, Option<Uuid>>,
+) -> Vec<Passed<'a>> {
     let mut priority = task.priority;
     let mut assignee_id = task.assignee_id;
     step.passed(task.reached)
@@ -162,6 +162,7 @@ fn pass(step: &Step<'_>, task: &Due, managers: &HashMap<Uuid, Option<Uuid>>) -> 
             }
             Passed {
                 number,
+                level,
                 priority,
                 assignee_id,
             }
@@ -196,7 +197,6 @@ fn update(
         .value(task::Column::UpdatedAt, step.now)
         .and_where(task::Column::Id.is_in(ids))
         .and_where(task::Column::EscalationLevel.eq(step.from))
-        .returning_col(task::Column::Id)
         .to_owned();
     let raised = step
         .passed(reached)
@@ -226,7 +226,7 @@ fn raised_priority(to: TaskPriority) -> SimpleExpr {
 async fn record_activity(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    moved: &[Moving],
+    moved: &[Moving<'_>],
 ) -> AppResult<()> {
     let rows: Vec<activity::ActiveModel> = moved
         .iter()
@@ -267,19 +267,13 @@ async fn record_activity(
 async fn record_notices(
     db: &impl ConnectionTrait,
     step: &Step<'_>,
-    moved: &[Moving],
+    moved: &[Moving<'_>],
     managers: &HashMap<Uuid, Option<Uuid>>,
 ) -> AppResult<()> {
-    let levels = step.policy.levels();
     let mut wanted = Vec::new();
     for (task, passed) in moved {
         for p in passed {
-            let Some(level) = usize::try_from(p.number - 1)
-                .ok()
-                .and_then(|i| levels.get(i))
-            else {
-                continue;
-            };
+            let level = p.level;
             let mut add = |recipient: Option<Uuid>, role: &'static str| {
                 if let Some(recipient) = recipient {
                     wanted.push((recipient, role, task.id, p.number));
@@ -333,12 +327,12 @@ impl Noted {
     /// Whether a notice to `recipient` as `role` is to be written, counting it if so.
     fn keep(&mut self, recipient: Uuid, role: &str) -> bool {
         let count = self.per_person.entry(recipient).or_default();
-        let new_part = !self.parts.contains(&(recipient, role.to_owned()));
-        if *count >= super::digest::LISTED && !new_part {
+        let part = (recipient, role.to_owned());
+        if *count >= super::digest::LISTED && self.parts.contains(&part) {
             return false;
         }
         *count += 1;
-        self.parts.insert((recipient, role.to_owned()));
+        self.parts.insert(part);
         true
     }
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::service::PROJECT_REOPENED;
 use crate::activity::service::{self as activity, Change, Subject};
+use crate::db::bulk::updated_ids;
 use crate::email::outbox::{
     self, EnqueueOutcome, Named, OutboxBatch, OutgoingEmail, Recipient, Suppression,
 };
@@ -110,49 +111,71 @@ pub async fn process(
         .into_iter()
         .filter(|(row, _)| claimed.contains(&row.id))
         .collect();
-    let emails: Vec<OutgoingEmail> = claimed.iter().map(|(row, p)| email(row, p)).collect();
-    let mut outbox = match emails.first() {
-        Some(first) => {
-            let mut named = Named::default();
-            emails.iter().for_each(|email| named.add(email));
-            Some(OutboxBatch::load(db, first.workspace_id, named, now).await?)
-        }
-        None => None,
-    };
-    let mut sent = Vec::new();
-    let mut skipped: BTreeMap<&'static str, Vec<Uuid>> = BTreeMap::new();
-    for ((row, project), email) in claimed.iter().zip(emails) {
-        let Some(batch) = outbox.as_mut() else { break };
-        match batch.enqueue(email, now)? {
-            EnqueueOutcome::Queued(id) | EnqueueOutcome::AlreadyQueued(id) => {
-                counts.sent += 1;
-                sent.push((row.id, project.id, id));
-            }
-            EnqueueOutcome::Suppressed(why) => {
-                let reason = suppression_reason(why);
-                counts.skipped += 1;
-                skipped.entry(reason).or_default().push(row.id);
-                let details = json!({ "reason": reason });
-                changes.push(change(project, "project.follow_up_skipped", details));
-            }
-        }
-    }
-    if let Some(batch) = outbox {
-        let kept_out = batch.write(db).await?;
-        replace_kept_out(db, &claimed, &mut sent, &kept_out).await?;
-    }
-    for (reason, ids) in skipped {
+    let (sent, skipped) = queue_emails(db, &claimed, now).await?;
+    for (reason, skipped) in skipped {
+        let ids = skipped.iter().map(|(row, _)| row.id).collect();
         set_status(db, ids, FollowUpStatus::Skipped, Some(reason), now).await?;
+        for (_, project) in skipped {
+            counts.skipped += 1;
+            let details = json!({ "reason": reason });
+            changes.push(change(project, "project.follow_up_skipped", details));
+        }
     }
     mark_sent(db, &sent, now).await?;
-    for (_, project_id, email_id) in &sent {
-        if let Some((_, project)) = claimed.iter().find(|(_, p)| p.id == *project_id) {
-            let details = json!({ "emailId": email_id });
-            changes.push(change(project, "project.follow_up_sent", details));
-        }
+    for (_, project, email_id) in sent {
+        counts.sent += 1;
+        let details = json!({ "emailId": email_id });
+        changes.push(change(project, "project.follow_up_sent", details));
     }
     activity::record_many(db, changes, now).await?;
     Ok(counts)
+}
+
+/// A claimed follow-up and its project.
+type Claimed<'a> = (&'a follow_up::Model, &'a project::Model);
+
+/// Follow-ups whose emails were queued, with the email's id, and those the outbox's rules
+/// kept from the contact, by reason.
+type Queued<'a> = (
+    Vec<(&'a follow_up::Model, &'a project::Model, Uuid)>,
+    BTreeMap<&'static str, Vec<Claimed<'a>>>,
+);
+
+/// Queues the claimed follow-ups' emails as one outbox batch, in order. An email another
+/// transaction queued under the same key meanwhile is the follow-up's email.
+async fn queue_emails<'a>(
+    db: &impl ConnectionTrait,
+    claimed: &[Claimed<'a>],
+    now: DateTime<Utc>,
+) -> AppResult<Queued<'a>> {
+    let mut sent = Vec::new();
+    let mut skipped: BTreeMap<&'static str, Vec<Claimed<'a>>> = BTreeMap::new();
+    let Some((first, _)) = claimed.first() else {
+        return Ok((sent, skipped));
+    };
+    let emails: Vec<OutgoingEmail> = claimed.iter().map(|(row, p)| email(row, p)).collect();
+    let mut named = Named::default();
+    emails.iter().for_each(|email| named.add(email));
+    let mut batch = OutboxBatch::load(db, first.workspace_id, named, now).await?;
+    for (&(row, project), email) in claimed.iter().zip(emails) {
+        match batch.enqueue(email, now)? {
+            EnqueueOutcome::Queued(id) | EnqueueOutcome::AlreadyQueued(id) => {
+                sent.push((row, project, id));
+            }
+            EnqueueOutcome::Suppressed(why) => {
+                let reason = suppression_reason(why);
+                skipped.entry(reason).or_default().push((row, project));
+            }
+        }
+    }
+    let kept_out = batch.write(db).await?;
+    for entry in sent.iter_mut().filter(|(.., id)| kept_out.contains(id)) {
+        let key = email(entry.0, entry.1).idempotency_key;
+        if let Some(existing) = outbox::find_by_key(db, entry.0.workspace_id, &key).await? {
+            entry.2 = existing.id;
+        }
+    }
+    Ok((sent, skipped))
 }
 
 /// Moves the follow-ups still in the status a move starts from (`scheduled`, or `sent` for
@@ -178,51 +201,25 @@ async fn set_status(
         .value(Column::UpdatedAt, now)
         .and_where(Column::Id.is_in(ids))
         .and_where(Column::Status.eq(expected))
-        .returning_col(Column::Id)
         .to_owned();
     if let Some(reason) = reason {
         update.value(Column::Reason, reason);
     }
-    let statement = db.get_database_backend().build(&update);
-    let mut moved = HashSet::new();
-    for row in db.query_all_raw(statement).await? {
-        moved.insert(row.try_get::<Uuid>("", "id")?);
-    }
-    Ok(moved)
-}
-
-/// Emails another transaction queued under the same keys meanwhile kept this batch's rows
-/// out: the follow-ups point at those emails instead.
-async fn replace_kept_out(
-    db: &impl ConnectionTrait,
-    claimed: &[(&follow_up::Model, &project::Model)],
-    sent: &mut [(Uuid, Uuid, Uuid)],
-    kept_out: &[Uuid],
-) -> AppResult<()> {
-    for entry in sent.iter_mut().filter(|(_, _, id)| kept_out.contains(id)) {
-        let Some((row, project)) = claimed.iter().find(|(_, p)| p.id == entry.1) else {
-            continue;
-        };
-        let key = email(row, project).idempotency_key;
-        if let Some(existing) = outbox::find_by_key(db, row.workspace_id, &key).await? {
-            entry.2 = existing.id;
-        }
-    }
-    Ok(())
+    Ok(updated_ids(db, update, Column::Id).await?)
 }
 
 /// Sets each sent follow-up's email and time, in one statement.
 async fn mark_sent(
     db: &impl ConnectionTrait,
-    sent: &[(Uuid, Uuid, Uuid)],
+    sent: &[(&follow_up::Model, &project::Model, Uuid)],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let Some((first, _, first_email)) = sent.first() else {
+    let Some(((first, _, first_email), rest)) = sent.split_first() else {
         return Ok(());
     };
-    let mut outbox_id = Expr::case(Column::Id.eq(*first), *first_email);
-    for (id, _, email_id) in &sent[1..] {
-        outbox_id = outbox_id.case(Column::Id.eq(*id), *email_id);
+    let mut outbox_id = Expr::case(Column::Id.eq(first.id), *first_email);
+    for (row, _, email_id) in rest {
+        outbox_id = outbox_id.case(Column::Id.eq(row.id), *email_id);
     }
     follow_up::Entity::update_many()
         .col_expr(
@@ -231,7 +228,7 @@ async fn mark_sent(
         )
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.is_in(sent.iter().map(|(id, ..)| *id)))
+        .filter(Column::Id.is_in(sent.iter().map(|(row, ..)| row.id)))
         .exec(db)
         .await?;
     Ok(())
